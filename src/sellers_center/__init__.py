@@ -1,0 +1,3 @@
+"""Sellers Center: the seller-facing catalogue API of a fashion marketplace."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from sellers_center.cli import main
+
+main()

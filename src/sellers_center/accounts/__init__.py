@@ -1,0 +1,1 @@
+"""Sellers, the brands they may use, and their API keys."""

@@ -1,0 +1,66 @@
+"""``create_app``: wires routers, error rendering, limits and the embedded worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from sellers_center import __version__
+from sellers_center.catalog.router import router as catalog_router
+from sellers_center.engine.router import kinds_router
+from sellers_center.engine.worker import Worker
+from sellers_center.http.body_limit import BodyLimitMiddleware
+from sellers_center.http.errors import install_error_handlers
+from sellers_center.http.health import router as health_router
+from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
+from sellers_center.http.responses import JSONResponse
+from sellers_center.runtime import Runtime
+
+TITLE = "Sellers Center API"
+API_VERSION = "1.0.0"
+
+
+def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
+    """The ASGI application; with ``run_worker`` it also processes batches in-process."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        task = None
+        if run_worker:
+            worker = Worker(
+                runtime.database,
+                runtime.kinds,
+                runtime.worker_config(),
+                runtime.clock,
+                runtime.wakeup,
+            )
+            task = asyncio.create_task(worker.run(), name="embedded-worker")
+        try:
+            yield
+        finally:
+            if worker is not None and task is not None:
+                worker.stop()
+                await task
+            await runtime.database.dispose()
+
+    app = FastAPI(
+        title=TITLE,
+        version=API_VERSION,
+        description=f"Seller-facing catalogue API (server {__version__}).",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        strict_content_type=False,
+        default_response_class=JSONResponse,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(catalog_router)
+    app.include_router(kinds_router(runtime.kinds))
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
+    return app

@@ -1,0 +1,1 @@
+"""The marketplace taxonomy: categories, attribute groups, brands, countries, rejection reasons."""

@@ -1,0 +1,130 @@
+"""Catalogue lookups (SPEC §6). Bare arrays where the live service answers with them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from sellers_center.accounts import service as accounts
+from sellers_center.accounts.service import Principal
+from sellers_center.catalog import service
+from sellers_center.catalog.schemas import (
+    AttributeGroupSchema,
+    BrandSchema,
+    CategoriesPageSchema,
+    CategorySchema,
+    CountriesSchema,
+    CurrencySchema,
+)
+from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.ratelimit import describe_limit
+from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, offset, paginate
+
+router = SlashAgnosticRouter(tags=["Catalogue"])
+
+# Default requests per minute per API key (SPEC §6); operators override them by bucket name.
+CATEGORIES_LIMIT = 100
+ATTRIBUTE_GROUPS_LIMIT = 300
+BRANDS_LIMIT = 100
+COUNTRIES_LIMIT = 100
+
+Page = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")]
+
+
+@router.get(
+    "/api/v1/categories/",
+    summary="Search categories",
+    description=describe_limit(CATEGORIES_LIMIT),
+)
+async def list_categories(
+    request: Request,
+    runtime: RuntimeDependency,
+    _: Annotated[Principal, authenticated("categories", CATEGORIES_LIMIT)],
+    query: Annotated[
+        str | None, Query(description="Words that must all occur in the path.")
+    ] = None,
+    parent_category: Annotated[int | None, Query(description="Only children of this id.")] = None,
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+) -> CategoriesPageSchema:
+    async with runtime.database.read_session() as session:
+        catalog = await runtime.catalog.get(session)
+    found = service.find_categories(catalog, query=query, parent_id=parent_category)
+    start = offset(page, per_page)
+    items = [
+        CategorySchema(
+            id=node.id,
+            name=node.entry.name,
+            path=node.path,
+            parent_id=node.entry.parent_id,
+            material_composition_type=node.entry.material_composition_type,
+        )
+        for node in found[start : start + per_page]
+    ]
+    query_params = dict(request.query_params)
+    pagination = paginate(
+        request.url.path, query_params, page=page, per_page=per_page, total=len(found)
+    )
+    return CategoriesPageSchema(items=items, pagination=pagination)
+
+
+@router.get(
+    "/api/v1/categories/{category_id}/attribute-groups",
+    summary="Attribute groups of a category",
+    description=describe_limit(ATTRIBUTE_GROUPS_LIMIT),
+)
+async def list_attribute_groups(
+    category_id: int,
+    runtime: RuntimeDependency,
+    _: Annotated[Principal, authenticated("attribute_groups", ATTRIBUTE_GROUPS_LIMIT)],
+) -> list[AttributeGroupSchema]:
+    async with runtime.database.read_session() as session:
+        catalog = await runtime.catalog.get(session)
+    groups = service.attribute_groups(catalog, category_id)
+    return [AttributeGroupSchema.model_validate(group, from_attributes=True) for group in groups]
+
+
+@router.get(
+    "/api/v1/brands/",
+    summary="Brands of the seller",
+    description=describe_limit(BRANDS_LIMIT),
+)
+async def list_brands(
+    runtime: RuntimeDependency,
+    principal: Annotated[Principal, authenticated("brands", BRANDS_LIMIT)],
+) -> list[BrandSchema]:
+    async with runtime.database.read_session() as session:
+        brands = await accounts.seller_brands(session, principal.seller_id)
+    return [BrandSchema(id=brand_id, name=name) for brand_id, name in brands]
+
+
+@router.get(
+    "/api/v1/countries/",
+    summary="Selling countries, locales and currencies",
+    description=describe_limit(COUNTRIES_LIMIT),
+)
+async def list_countries(
+    runtime: RuntimeDependency,
+    _: Annotated[Principal, authenticated("countries", COUNTRIES_LIMIT)],
+) -> CountriesSchema:
+    async with runtime.database.read_session() as session:
+        catalog = await runtime.catalog.get(session)
+    currencies = [
+        CurrencySchema(
+            country_code=country.code,
+            code=country.currency_code,
+            name=catalog.currencies[country.currency_code].name,
+        )
+        for country in catalog.countries
+    ]
+    return CountriesSchema.model_validate(
+        {
+            "countries": catalog.countries,
+            "locales": catalog.locales,
+            "currencies": currencies,
+        },
+        from_attributes=True,
+    )

@@ -1,0 +1,248 @@
+"""The ``sellers-center`` command: one Typer sub-app per domain; a docstring is its --help."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sellers_center.accounts import service as accounts
+from sellers_center.catalog import service as catalog
+from sellers_center.catalog.document import CatalogDocument
+from sellers_center.db.migrate import migrate as apply_migrations
+from sellers_center.engine.worker import Worker
+from sellers_center.errors import DomainError
+from sellers_center.kinds import build_kinds
+from sellers_center.runtime import Runtime
+from sellers_center.settings import Settings
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Sellers Center: the seller-facing catalogue API.", no_args_is_help=True)
+sellers_app = typer.Typer(help="Manage sellers.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage sellers' API keys.", no_args_is_help=True)
+catalog_app = typer.Typer(help="Import and export the catalogue taxonomy.", no_args_is_help=True)
+app.add_typer(sellers_app, name="sellers")
+app.add_typer(keys_app, name="keys")
+app.add_typer(catalog_app, name="catalog")
+
+console = Console()
+errors = Console(stderr=True)
+
+DEMO_SELLER = "demo"
+
+
+def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run one command against the configured database; domain errors exit with status 1."""
+
+    async def main() -> T:
+        runtime = Runtime.from_settings(Settings(), build_kinds())
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.database.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        errors.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from None
+
+
+async def _prepare(runtime: Runtime) -> str | None:
+    """Migrate, load the demo catalogue into an empty database, create the demo seller.
+
+    Returns the demo seller's new API key the first time, None afterwards.
+    """
+    await apply_migrations(runtime.database)
+    now = runtime.clock.now()
+    async with runtime.database.write_session.begin() as session:
+        if await catalog.is_empty(session):
+            await catalog.import_document(session, catalog.demo_document())
+        if await accounts.has_sellers(session):
+            return None
+        seller_id = await accounts.create_seller(session, DEMO_SELLER, None, now)
+        issued = await accounts.create_key(session, seller_id, label="created by serve", now=now)
+        return issued.key
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Process batches in this process too.")] = True,
+) -> None:
+    """Migrate, load the demo catalogue into an empty database, and serve the API."""
+    import uvicorn
+
+    from sellers_center.app import create_app
+
+    demo_key = _run(_prepare)
+    if demo_key is not None:
+        console.print(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
+        console.print(demo_key, highlight=False, soft_wrap=True)
+    runtime = Runtime.from_settings(Settings(), build_kinds())
+    uvicorn.run(create_app(runtime, run_worker=worker), host=host, port=port)
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply the database migrations (safe to run again)."""
+    _run(lambda runtime: apply_migrations(runtime.database))
+    console.print("Database is up to date.")
+
+
+@app.command("worker")
+def worker_command(
+    concurrency: Annotated[int | None, typer.Option(help="Batches processed at once.")] = None,
+) -> None:
+    """Process batches until SIGTERM or SIGINT; run as many as you like, on any machine."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    if concurrency is not None:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+
+    async def main() -> None:
+        runtime = Runtime.from_settings(settings, build_kinds())
+        worker = Worker(
+            runtime.database,
+            runtime.kinds,
+            runtime.worker_config(),
+            runtime.clock,
+            runtime.wakeup,
+        )
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, worker.stop)
+        try:
+            await worker.run()
+        finally:
+            await runtime.database.dispose()
+
+    asyncio.run(main())
+
+
+@sellers_app.command("create")
+def sellers_create(
+    name: str,
+    brand: Annotated[
+        list[int] | None,
+        typer.Option(help="Brand id the seller may use; repeat. Default: all."),
+    ] = None,
+) -> None:
+    """Create a seller allowed to use the given brands (default: every brand)."""
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.database.write_session.begin() as session:
+            return await accounts.create_seller(session, name, brand, runtime.clock.now())
+
+    seller_id = _run(work)
+    console.print(f"Created seller {name!r} (id {seller_id}).")
+
+
+@keys_app.command("create")
+def keys_create(
+    seller: Annotated[str, typer.Option(help="Name of the seller the key acts for.")],
+    label: Annotated[str | None, typer.Option(help="A note to recognise the key by.")] = None,
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="Days until the key stops working.")
+    ] = None,
+) -> None:
+    """Create an API key; the key itself is printed alone on the last line, only this once."""
+    expires_in = timedelta(days=expires_in_days) if expires_in_days else None
+
+    async def work(runtime: Runtime) -> accounts.IssuedKey:
+        async with runtime.database.write_session.begin() as session:
+            seller_id = await accounts.seller_id_by_name(session, seller)
+            now = runtime.clock.now()
+            return await accounts.create_key(
+                session, seller_id, label=label, now=now, expires_in=expires_in
+            )
+
+    issued = _run(work)
+    expiry = issued.expires_at.isoformat() if issued.expires_at else "never"
+    print(f"Created key {issued.key_id} for seller {seller!r} (expires: {expiry}).")
+    print(issued.key)
+
+
+@keys_app.command("list")
+def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) -> None:
+    """List a seller's keys (ids and state; the keys themselves are never stored)."""
+
+    async def work(runtime: Runtime) -> tuple[list[accounts.KeyInfo], datetime]:
+        async with runtime.database.read_session() as session:
+            seller_id = await accounts.seller_id_by_name(session, seller)
+            return await accounts.list_keys(session, seller_id), runtime.clock.now()
+
+    keys, now = _run(work)
+    table = Table("key id", "label", "state", "created", "expires")
+    for key in keys:
+        expires = key.expires_at.isoformat(timespec="seconds") if key.expires_at else "never"
+        created = key.created_at.isoformat(timespec="seconds")
+        table.add_row(key.key_id, key.label or "", key.state(now), created, expires)
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key at once: calls with it get 401 from now on."""
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.database.write_session.begin() as session:
+            await accounts.revoke_key(session, key_id, runtime.clock.now())
+
+    _run(work)
+    console.print(f"Revoked key {key_id}.")
+
+
+@catalog_app.command("import")
+def catalog_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Replace the catalogue with the one in FILE (JSON); importing the same file is a no-op."""
+    try:
+        document = CatalogDocument.model_validate_json(file.read_bytes())
+    except ValueError as error:
+        errors.print(f"[red]error:[/red] {file} is not a valid catalogue: {error}")
+        raise typer.Exit(1) from None
+
+    async def work(runtime: Runtime) -> catalog.ImportOutcome:
+        await apply_migrations(runtime.database)
+        async with runtime.database.write_session.begin() as session:
+            return await catalog.import_document(session, document)
+
+    outcome = _run(work)
+    state = "imported" if outcome.changed else "unchanged"
+    console.print(f"Catalogue {state} (version {outcome.version}).")
+
+
+@catalog_app.command("export")
+def catalog_export(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="'-' for stdout.")],
+) -> None:
+    """Write the catalogue to FILE as JSON, in the format `catalog import` reads."""
+
+    async def work(runtime: Runtime) -> CatalogDocument:
+        async with runtime.database.read_session() as session:
+            return await catalog.export_document(session)
+
+    text = json.dumps(_run(work).model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    if str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        console.print(f"Catalogue written to {file}.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,222 @@
+"""Table definitions. Storage shape only: API schemas live in each domain's ``schemas.py``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sellers_center.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- sellers and their API keys -------------------------------------------------------------
+
+
+class Seller(Base):
+    __tablename__ = "sellers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiKey(Base):
+    """Only the SHA-256 of a key is stored; ``id`` is its public, non-secret part."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+class CatalogState(Base):
+    """One row; ``version`` grows on every catalogue change so processes drop their caches."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AttributeGroup(Base):
+    __tablename__ = "attribute_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    frontend_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    is_multiselect: Mapped[bool] = mapped_column(Boolean)
+    required: Mapped[bool] = mapped_column(Boolean)
+
+
+class Attribute(Base):
+    __tablename__ = "attributes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute_groups.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    frontend_name: Mapped[str] = mapped_column(String(200))
+
+
+class Category(Base):
+    """A node of the taxonomy tree; leaves are the categories products are filed under.
+
+    ``parent_id`` is checked by the catalogue import rather than a foreign key, so a whole tree
+    can be replaced in one pass without ordering the statements.
+    """
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    material_composition_type: Mapped[str | None] = mapped_column(String(16))
+
+
+class CategoryAttributeGroup(Base):
+    """A group applies to its category and, through the tree, to every descendant."""
+
+    __tablename__ = "category_attribute_groups"
+
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("attribute_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Currency(Base):
+    __tablename__ = "currencies"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Country(Base):
+    """A country the marketplace sells in."""
+
+    __tablename__ = "countries"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    currency_code: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
+
+
+class Locale(Base):
+    __tablename__ = "locales"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class RejectionReason(Base):
+    __tablename__ = "rejection_reasons"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+
+
+class SellerBrand(Base):
+    """Brands (attributes of the catalogue's brand group) a seller may list products under."""
+
+    __tablename__ = "seller_brands"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("attributes.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+# --- the batch engine -----------------------------------------------------------------------
+
+
+class Batch(Base):
+    """A submitted batch; the table is also the work queue.
+
+    ``dedup_key`` holds the payload's hash while the batch is not final, so an identical
+    resubmission finds it through the unique constraint; it is cleared when the batch ends.
+    """
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("seller_id", "kind", "dedup_key"),
+        Index("ix_batches_queue", "status", "available_at"),
+        Index("ix_batches_finished_at", "finished_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    item_count: Mapped[int] = mapped_column(Integer)
+    dedup_key: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class BatchPayload(Base):
+    """The request body exactly as received: the worker's input and the source of every echo."""
+
+    __tablename__ = "batch_payloads"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BatchResult(Base):
+    """A final batch's ``items`` array, serialised once by the worker and served as is."""
+
+    __tablename__ = "batch_results"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    items: Mapped[bytes] = mapped_column(LargeBinary)

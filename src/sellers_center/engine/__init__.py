@@ -1,0 +1,1 @@
+"""The batch engine: one generic pipeline that every batch kind plugs into (DESIGN.md)."""

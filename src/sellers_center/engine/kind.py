@@ -1,0 +1,106 @@
+"""What a batch kind declares, and the registry of kinds a process serves."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """The final outcome of one submitted item: no errors means it was applied."""
+
+    errors: tuple[str, ...] = ()
+
+    @property
+    def success(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What a kind's ``process`` knows about the batch it is working on."""
+
+    batch_id: uuid.UUID
+    seller_id: int
+    now: datetime
+
+
+ProcessItems = Callable[
+    [AsyncSession, BatchContext, Sequence[Any]], Awaitable[Sequence[ItemOutcome]]
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """How one of a kind's two HTTP endpoints is published."""
+
+    method: str
+    path: str
+    summary: str
+    operation_id: str
+    rate_limit: int
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchKind:
+    """A kind of batch: its schemas, its endpoints and the function holding its rules.
+
+    ``request_model`` is the whole request body: a model with an ``items`` list whose length
+    bounds are the kind's item limits. ``process`` runs inside the worker's transaction and must
+    return one outcome per item, in order; it may write but never commit.
+    """
+
+    name: str
+    request_model: type[BaseModel]
+    results_model: type[BaseModel]
+    process: ProcessItems
+    submit: Endpoint
+    results: Endpoint
+
+    def parse_items(self, body: bytes) -> Sequence[Any]:
+        """The typed items of a stored request body (raises pydantic's ValidationError)."""
+        request = self.request_model.model_validate_json(body)
+        items: Sequence[Any] = request.items  # type: ignore[attr-defined]
+        return items
+
+    @property
+    def submit_bucket(self) -> str:
+        return f"{self.name}.submit"
+
+    @property
+    def results_bucket(self) -> str:
+        return f"results.{self.name}"
+
+
+@dataclass
+class KindRegistry:
+    """The kinds one process serves, by name."""
+
+    kinds: dict[str, BatchKind] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, kinds: Iterable[BatchKind]) -> KindRegistry:
+        registry = cls()
+        for kind in kinds:
+            registry.register(kind)
+        return registry
+
+    def register(self, kind: BatchKind) -> None:
+        if kind.name in self.kinds:
+            raise ValueError(f"batch kind {kind.name!r} is registered twice")
+        self.kinds[kind.name] = kind
+
+    def get(self, name: str) -> BatchKind | None:
+        return self.kinds.get(name)
+
+    def __iter__(self) -> Any:
+        return iter(self.kinds.values())

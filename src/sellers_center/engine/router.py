@@ -1,0 +1,121 @@
+"""The two HTTP endpoints of every batch kind: submit and results (SPEC §2).
+
+No ``from __future__ import annotations`` here: the handlers' annotations name each kind's own
+models and must be evaluated when the handler is built.
+"""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.params import Body
+from starlette.responses import Response
+
+from sellers_center.accounts.service import Principal
+from sellers_center.engine import service
+from sellers_center.engine.kind import BatchKind, KindRegistry
+from sellers_center.engine.schemas import BatchRequestAcceptedSchema
+from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.ratelimit import describe_limit
+from sellers_center.http.responses import raw_json
+from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.http.schemas import BadRequestSchema
+
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {
+        "description": "Total requests allowed in the time window",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Remaining requests in the current window",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+def _message_response(description: str) -> dict[str, Any]:
+    return {"description": description, "model": BadRequestSchema}
+
+
+def kinds_router(kinds: KindRegistry) -> SlashAgnosticRouter:
+    router = SlashAgnosticRouter()
+    for kind in kinds:
+        _add_submit(router, kind)
+        _add_results(router, kind)
+    return router
+
+
+def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
+    endpoint = kind.submit
+    request_model: Any = kind.request_model
+
+    async def submit(
+        request: Request,
+        runtime: RuntimeDependency,
+        payload: Annotated[request_model, Body()],
+        principal: Annotated[Principal, authenticated(kind.submit_bucket, endpoint.rate_limit)],
+    ) -> BatchRequestAcceptedSchema:
+        body = await request.body()
+        async with runtime.database.write_session.begin() as session:
+            batch_id = await service.submit(
+                session,
+                kind=kind.name,
+                seller_id=principal.seller_id,
+                body=body,
+                item_count=len(payload.items),
+                now=runtime.clock.now(),
+            )
+        runtime.wakeup.notify()
+        return BatchRequestAcceptedSchema(batchRequestId=batch_id)
+
+    router.add_api_route(
+        endpoint.path,
+        submit,
+        methods=[endpoint.method],
+        summary=endpoint.summary,
+        operation_id=endpoint.operation_id,
+        description=endpoint.description or describe_limit(endpoint.rate_limit),
+        tags=list(endpoint.tags),
+        responses={
+            401: _message_response("Unauthorized"),
+            413: _message_response("Request body too large"),
+            429: _message_response("Too many requests"),
+            "default": {"headers": RATE_LIMIT_HEADERS},
+        },
+    )
+
+
+def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
+    endpoint = kind.results
+
+    async def results(
+        runtime: RuntimeDependency,
+        batch_request_id: Annotated[uuid.UUID, Query()],
+        principal: Annotated[Principal, authenticated(kind.results_bucket, endpoint.rate_limit)],
+    ) -> Response:
+        async with runtime.database.read_session() as session:
+            view = await service.read_result(
+                session,
+                kind=kind.name,
+                seller_id=principal.seller_id,
+                batch_id=batch_request_id,
+            )
+        return raw_json(view.to_json())
+
+    router.add_api_route(
+        endpoint.path,
+        results,
+        methods=[endpoint.method],
+        summary=endpoint.summary,
+        operation_id=endpoint.operation_id,
+        description=endpoint.description or describe_limit(endpoint.rate_limit),
+        tags=list(endpoint.tags),
+        response_model=None,
+        responses={
+            200: {"description": "OK", "model": kind.results_model},
+            400: _message_response("Bad Request"),
+            401: _message_response("Unauthorized"),
+            404: _message_response("Not Found"),
+            "default": {"headers": RATE_LIMIT_HEADERS},
+        },
+    )

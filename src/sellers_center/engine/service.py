@@ -1,0 +1,133 @@
+"""The engine's verbs: submit a batch, read its result, and the steps a worker takes.
+
+Sessions come from the caller (the HTTP request, the worker's job runner), which commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sellers_center.engine import repository
+from sellers_center.engine.kind import ItemOutcome
+from sellers_center.engine.status import BatchStatus
+from sellers_center.errors import NotFoundError
+from sellers_center.ids import new_batch_id
+
+# A duplicate can turn final between our insert and our lookup; then we insert again.
+SUBMIT_ATTEMPTS = 3
+
+BATCH_NOT_FOUND = "Batch request not found"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often a batch is tried and how long it waits between tries."""
+
+    max_attempts: int
+    backoff_seconds: float
+
+    def delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=self.backoff_seconds * 2 ** max(attempts - 1, 0))
+
+    def is_exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResultView:
+    """What ``GET /results/<kind>`` answers: the status and, once final, the stored items."""
+
+    batch_id: uuid.UUID
+    status: BatchStatus
+    items_json: bytes
+
+    def to_json(self) -> bytes:
+        head = f'{{"batchRequestId":"{self.batch_id}","status":"{self.status}","items":'
+        return head.encode() + self.items_json + b"}"
+
+
+async def submit(
+    session: AsyncSession,
+    *,
+    kind: str,
+    seller_id: int,
+    body: bytes,
+    item_count: int,
+    now: datetime,
+) -> uuid.UUID:
+    """Store a schema-checked batch durably; an open identical one from the seller is reused."""
+    dedup_key = hashlib.sha256(body).hexdigest()
+    for _ in range(SUBMIT_ATTEMPTS):
+        batch_id = new_batch_id()
+        inserted = await repository.insert_batch(
+            session,
+            batch_id=batch_id,
+            seller_id=seller_id,
+            kind=kind,
+            dedup_key=dedup_key,
+            item_count=item_count,
+            body=body,
+            now=now,
+        )
+        if inserted:
+            return batch_id
+        existing = await repository.find_open_duplicate(
+            session, seller_id=seller_id, kind=kind, dedup_key=dedup_key
+        )
+        if existing is not None:
+            return existing
+    raise RuntimeError("could not store the batch: its duplicate kept changing state")
+
+
+async def read_result(
+    session: AsyncSession, *, kind: str, seller_id: int, batch_id: uuid.UUID
+) -> BatchResultView:
+    found = await repository.find_batch(session, batch_id=batch_id, seller_id=seller_id, kind=kind)
+    if found is None:
+        raise NotFoundError(BATCH_NOT_FOUND)
+    status, items = found
+    return BatchResultView(batch_id, status, items if status.is_final and items else b"[]")
+
+
+def raw_items(body: bytes) -> list[Any]:
+    """The submitted items exactly as sent, for the ``requestItem`` echo."""
+    document = json.loads(body)
+    items = document.get("items") if isinstance(document, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def encode_results(items: Sequence[Any], outcomes: Sequence[ItemOutcome]) -> bytes:
+    if len(items) != len(outcomes):
+        raise ValueError(f"{len(outcomes)} outcomes for {len(items)} items")
+    entries = [
+        {
+            "requestItem": item,
+            "success": outcome.success,
+            "errors": list(outcome.errors),
+        }
+        for item, outcome in zip(items, outcomes, strict=True)
+    ]
+    return _dump(entries)
+
+
+def encode_failure(items: Sequence[Any], reason: str) -> bytes:
+    return _dump([{"requestItem": item, "success": False, "errors": [reason]} for item in items])
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def failure_reason(attempts: int, last_error: str) -> str:
+    return (
+        f"The batch could not be processed after {attempts} attempts "
+        f"(last error: {last_error}); submit it again"
+    )

@@ -1,0 +1,250 @@
+"""The worker: claims batches under a lease, runs their kind, stores the outcome once.
+
+A batch's domain writes and its move to ``completed`` commit in one transaction guarded by the
+lease, so a worker that dies mid-batch leaves nothing behind and a batch is applied exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sellers_center.clock import Clock
+from sellers_center.db import Database
+from sellers_center.engine import repository, service
+from sellers_center.engine.kind import BatchContext, KindRegistry
+from sellers_center.engine.repository import ClaimedBatch
+from sellers_center.engine.service import RetryPolicy
+from sellers_center.engine.status import BatchStatus
+from sellers_center.engine.wakeup import Wakeup
+
+log = logging.getLogger(__name__)
+
+WORKER_LOST = "its worker stopped before finishing"
+
+
+class LeaseLostError(Exception):
+    """Another worker owns the batch now; this worker's work on it is void."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    concurrency: int
+    lease_seconds: float
+    poll_seconds: float
+    maintenance_seconds: float
+    retention: timedelta
+    retry: RetryPolicy
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """Runs ``concurrency`` claim loops and a maintenance loop until ``stop`` is called."""
+
+    def __init__(
+        self,
+        database: Database,
+        kinds: KindRegistry,
+        config: WorkerConfig,
+        clock: Clock,
+        wakeup: Wakeup | None = None,
+    ) -> None:
+        self.database = database
+        self.kinds = kinds
+        self.config = config
+        self.clock = clock
+        self.wakeup = wakeup or Wakeup()
+        self.name = worker_name()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Stop claiming; batches in hand are finished before ``run`` returns."""
+        self._stopping.set()
+        self.wakeup.notify()
+
+    async def run(self) -> None:
+        loops = [self._claim_loop(slot) for slot in range(self.config.concurrency)]
+        await asyncio.gather(*loops, self._maintenance_loop())
+
+    async def run_once(self) -> bool:
+        """Claim and process one batch if there is one; True when a batch was processed."""
+        claimed = await self._claim()
+        if claimed is None:
+            return False
+        await self._process(claimed)
+        return True
+
+    async def run_maintenance(self) -> None:
+        """Expire lost leases and purge batches past their retention."""
+        await self._expire_leases()
+        await self._purge()
+
+    # --- claim loop ---------------------------------------------------------------------------
+
+    async def _claim_loop(self, slot: int) -> None:
+        while not self._stopping.is_set():
+            try:
+                if await self.run_once():
+                    continue
+            except Exception:
+                log.exception("worker slot %s: claiming failed", slot)
+            await self.wakeup.wait(self.config.poll_seconds)
+
+    async def _claim(self) -> ClaimedBatch | None:
+        now = self.clock.now()
+        async with self.database.write_session.begin() as session:
+            return await repository.claim_next(
+                session, owner=self.name, now=now, lease_until=self._lease_end()
+            )
+
+    def _lease_end(self) -> datetime:
+        return self.clock.now() + timedelta(seconds=self.config.lease_seconds)
+
+    async def _process(self, claimed: ClaimedBatch) -> None:
+        heartbeat = asyncio.create_task(self._heartbeat(claimed))
+        try:
+            await self._apply(claimed)
+        except LeaseLostError:
+            log.warning("batch %s: lease lost, leaving it to its new owner", claimed.id)
+        except Exception as error:
+            log.exception("batch %s: attempt %s failed", claimed.id, claimed.attempts)
+            await self._give_back(claimed, f"{type(error).__name__}: {error}")
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _apply(self, claimed: ClaimedBatch) -> None:
+        kind = self.kinds.get(claimed.kind)
+        async with self.database.write_session.begin() as session:
+            body = await repository.load_payload(session, claimed.id)
+            items = service.raw_items(body)
+            if kind is None:
+                raise RuntimeError(f"batch kind {claimed.kind!r} is not served by this worker")
+            try:
+                typed_items = kind.parse_items(body)
+            except ValidationError as error:
+                await self._finish_failed(session, claimed, items, f"Invalid payload: {error}")
+                return
+            context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
+            outcomes = await kind.process(session, context, typed_items)
+            finished = await repository.finish(
+                session,
+                batch_id=claimed.id,
+                owner=self.name,
+                status=BatchStatus.COMPLETED,
+                items=service.encode_results(items, outcomes),
+                now=self.clock.now(),
+            )
+            if not finished:
+                raise LeaseLostError(claimed.id)
+
+    async def _finish_failed(
+        self,
+        session: AsyncSession,
+        claimed: ClaimedBatch,
+        items: list[object],
+        reason: str,
+    ) -> None:
+        finished = await repository.finish(
+            session,
+            batch_id=claimed.id,
+            owner=self.name,
+            status=BatchStatus.FAILED,
+            items=service.encode_failure(items, reason),
+            now=self.clock.now(),
+            error=reason,
+        )
+        if not finished:
+            raise LeaseLostError(claimed.id)
+
+    async def _give_back(self, claimed: ClaimedBatch, error: str) -> None:
+        """After a failed attempt: back to the queue, or ``failed`` once attempts run out."""
+        try:
+            await self._retry_or_fail(claimed.id, self.name, claimed.attempts, error)
+        except Exception:
+            # The database itself may be the problem; the lease expiry retries the batch.
+            log.exception("batch %s: could not record the failed attempt", claimed.id)
+
+    async def _retry_or_fail(
+        self, batch_id: uuid.UUID, owner: str | None, attempts: int, error: str
+    ) -> None:
+        policy = self.config.retry
+        now = self.clock.now()
+        async with self.database.write_session.begin() as session:
+            if not policy.is_exhausted(attempts):
+                await repository.release_for_retry(
+                    session,
+                    batch_id=batch_id,
+                    owner=owner,
+                    available_at=now + policy.delay(attempts),
+                    error=error,
+                    now=now,
+                )
+                return
+            items = service.raw_items(await repository.load_payload(session, batch_id))
+            reason = service.failure_reason(attempts, error)
+            await repository.finish(
+                session,
+                batch_id=batch_id,
+                owner=owner,
+                status=BatchStatus.FAILED,
+                items=service.encode_failure(items, reason),
+                now=now,
+                error=reason,
+            )
+
+    async def _heartbeat(self, claimed: ClaimedBatch) -> None:
+        interval = self.config.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            async with self.database.write_session.begin() as session:
+                renewed = await repository.renew_lease(
+                    session,
+                    batch_id=claimed.id,
+                    owner=self.name,
+                    lease_until=self._lease_end(),
+                )
+            if not renewed:
+                log.warning("batch %s: lease could not be renewed", claimed.id)
+                return
+
+    # --- maintenance --------------------------------------------------------------------------
+
+    async def _maintenance_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.run_maintenance()
+            except Exception:
+                log.exception("worker maintenance failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.config.maintenance_seconds)
+
+    async def _expire_leases(self) -> None:
+        async with self.database.read_session() as session:
+            expired = await repository.expired_leases(session, now=self.clock.now())
+        for batch in expired:
+            log.warning("batch %s: lease expired after attempt %s", batch.id, batch.attempts)
+            await self._retry_or_fail(batch.id, None, batch.attempts, WORKER_LOST)
+        if expired:
+            self.wakeup.notify()
+
+    async def _purge(self) -> None:
+        cutoff = self.clock.now() - self.config.retention
+        while True:
+            async with self.database.write_session.begin() as session:
+                deleted = await repository.purge_finished_before(session, cutoff=cutoff)
+            if deleted < repository.PURGE_CHUNK:
+                return

@@ -1,0 +1,55 @@
+"""Request dependencies: the process runtime and the authenticated, rate-limited seller."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from sellers_center.accounts import service as accounts
+from sellers_center.accounts.service import AuthenticationError, Principal
+from sellers_center.http.errors import ApiError
+from sellers_center.runtime import Runtime
+
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", scheme_name="APIKeyAuth", auto_error=False)
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+RuntimeDependency = Annotated[Runtime, Depends(runtime_of)]
+
+
+def authenticated(bucket: str, default_limit: int) -> Any:
+    """A dependency giving the calling seller, after counting the call against ``bucket``."""
+
+    async def principal(
+        request: Request,
+        runtime: RuntimeDependency,
+        key: Annotated[str | None, Depends(API_KEY_HEADER)],
+    ) -> Principal:
+        async with runtime.database.read_session() as session:
+            try:
+                found = await accounts.authenticate(session, key, runtime.clock.now())
+            except AuthenticationError as error:
+                raise ApiError(401, error.message) from None
+        assert runtime.rate_limiter is not None
+        allowance = await runtime.rate_limiter.hit(bucket, default_limit, found.key_id)
+        if allowance is not None:
+            request.state.rate_limit = allowance  # read back by RateLimitHeadersMiddleware
+            if not allowance.is_allowed:
+                raise ApiError(
+                    429,
+                    f"Rate limit exceeded: {allowance.limit} requests per minute on this "
+                    f"endpoint; retry in {allowance.retry_after} s",
+                    {"Retry-After": str(allowance.retry_after)},
+                )
+        return found
+
+    dependency: Callable[..., Awaitable[Principal]] = principal
+    return Depends(dependency)

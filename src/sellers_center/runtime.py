@@ -1,0 +1,48 @@
+"""The long-lived objects one process shares: settings, database, caches, limiter, kinds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sellers_center.catalog.service import CatalogCache
+from sellers_center.clock import Clock, SystemClock
+from sellers_center.db import Database
+from sellers_center.engine.kind import KindRegistry
+from sellers_center.engine.service import RetryPolicy
+from sellers_center.engine.wakeup import Wakeup
+from sellers_center.engine.worker import WorkerConfig
+from sellers_center.http.ratelimit import RateLimiter
+from sellers_center.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    kinds: KindRegistry
+    clock: Clock = field(default_factory=SystemClock)
+    catalog: CatalogCache = field(default_factory=CatalogCache)
+    wakeup: Wakeup = field(default_factory=Wakeup)
+    rate_limiter: RateLimiter | None = None
+
+    def __post_init__(self) -> None:
+        if self.rate_limiter is None:
+            self.rate_limiter = RateLimiter(
+                self.settings.rate_limits, is_enabled=self.settings.rate_limits_enabled
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, kinds: KindRegistry | None = None) -> Runtime:
+        return cls(settings, Database(settings.database_url), kinds or KindRegistry())
+
+    def worker_config(self) -> WorkerConfig:
+        settings = self.settings
+        return WorkerConfig(
+            concurrency=settings.worker_concurrency,
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=settings.worker_poll_seconds,
+            maintenance_seconds=settings.maintenance_interval_seconds,
+            retention=timedelta(days=settings.result_retention_days),
+            retry=RetryPolicy(settings.max_attempts, settings.retry_backoff_seconds),
+        )
