@@ -1,0 +1,105 @@
+"""Fixtures: a migrated database per test (SQLite always, PostgreSQL where asked), the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sellers_center.app import create_app
+from sellers_center.catalog import service as catalog
+from sellers_center.clock import ManualClock
+from sellers_center.engine.kind import KindRegistry
+from sellers_center.runtime import Runtime
+from sellers_center.settings import Settings
+from tests import support
+from tests.engine.echo_kind import build_echo_kind
+from tests.support import SellerKey
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return support.make_sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    url = support.create_postgres_database()
+    yield url
+    support.drop_postgres_database(url)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database a test runs on; SQLite unless parametrised with ``BOTH_BACKENDS``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+async def database_url(
+    backend: str, request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> str:
+    if backend == "sqlite":
+        return support.copy_sqlite(sqlite_template, tmp_path)
+    url: str = request.getfixturevalue("postgres_database")
+    await support.reset_postgres(url, extra_tables=support.EXTRA_TABLES)
+    return url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        lease_seconds=30,
+        max_attempts=3,
+        retry_backoff_seconds=1,
+        worker_poll_seconds=0.05,
+        rate_limits_enabled=True,
+        rate_limits={},
+    )
+
+
+@pytest.fixture
+def kinds() -> KindRegistry:
+    return KindRegistry.of([build_echo_kind()])
+
+
+@pytest.fixture
+async def runtime(
+    settings: Settings, kinds: KindRegistry, clock: ManualClock
+) -> AsyncIterator[Runtime]:
+    runtime = Runtime.from_settings(settings, kinds)
+    runtime.clock = clock
+    yield runtime
+    await runtime.database.dispose()
+
+
+@pytest.fixture
+async def demo_catalogue(runtime: Runtime) -> None:
+    async with runtime.database.write_session.begin() as session:
+        await catalog.import_document(session, catalog.demo_document())
+
+
+@pytest.fixture
+async def seller(runtime: Runtime, demo_catalogue: None) -> SellerKey:
+    return await support.make_seller(runtime.database, "seller-a", runtime.clock.now())
+
+
+@pytest.fixture
+async def other_seller(runtime: Runtime, demo_catalogue: None) -> SellerKey:
+    return await support.make_seller(runtime.database, "seller-b", runtime.clock.now())
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process (no worker runs; tests drive it)."""
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client

@@ -1,0 +1,132 @@
+"""Test plumbing shared by the suites: database backends, sellers, clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from sellers_center.accounts import service as accounts
+from sellers_center.db import Database
+from sellers_center.db.migrate import migrate
+from sellers_center.db.tables import Base
+from tests.engine.echo_kind import EFFECTS
+
+POSTGRES_URL = os.environ.get(
+    "SELLERS_CENTER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+IS_CI = os.environ.get("CI", "").lower() == "true"
+
+BOTH_BACKENDS = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+
+# Tables the tests add beside the schema; emptied between tests like the others.
+EXTRA_TABLES = (EFFECTS.name,)
+
+# Tables the migrations seed; a reset keeps their row and puts its values back.
+SEEDED = {"catalog_state"}
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def migrate_url(url: str) -> None:
+    """Migrate, then add the table the tests' echo kind writes to (not part of the schema)."""
+    database = Database(url)
+    try:
+        await migrate(database)
+        async with database.write_session.begin() as session:
+            connection = await session.connection()
+            await connection.run_sync(EFFECTS.metadata.create_all)
+    finally:
+        await database.dispose()
+
+
+def make_sqlite_template(folder: Path) -> Path:
+    path = folder / "template.db"
+    asyncio.run(migrate_url(sqlite_url(path)))
+    return path
+
+
+def copy_sqlite(template: Path, folder: Path) -> str:
+    target = folder / "sellers-center.db"
+    shutil.copyfile(template, target)
+    return sqlite_url(target)
+
+
+def _asyncpg_dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _admin(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def create_postgres_database() -> str:
+    """A fresh, migrated database on the local server; skip (fail under CI) when unreachable."""
+    name = f"sellers_center_test_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        reason = f"PostgreSQL is not reachable at {POSTGRES_URL}: {error!r}"
+        if IS_CI:
+            pytest.fail(f"{reason} (CI=true: a missing service fails the run)")
+        pytest.skip(reason)
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(migrate_url(url))
+    return url
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    asyncio.run(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def reset_postgres(url: str, extra_tables: tuple[str, ...] = ()) -> None:
+    """Empty every table the migrations made (and ``extra_tables``), as a fresh migration would."""
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in SEEDED]
+    database = Database(url)
+    try:
+        async with database.write_session.begin() as session:
+            names = ", ".join(f'"{name}"' for name in [*tables, *extra_tables])
+            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            await session.execute(text("UPDATE catalog_state SET version = 0"))
+    finally:
+        await database.dispose()
+
+
+@dataclass(frozen=True)
+class SellerKey:
+    seller_id: int
+    name: str
+    key: str
+    key_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-API-Key": self.key}
+
+
+async def make_seller(database: Database, name: str, now: datetime) -> SellerKey:
+    async with database.write_session.begin() as session:
+        seller_id = await accounts.create_seller(session, name, None, now)
+        issued = await accounts.create_key(session, seller_id, label="tests", now=now)
+    return SellerKey(seller_id, name, issued.key, issued.key_id)
