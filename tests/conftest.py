@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -38,13 +39,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def database_url(
+def database_url(
     backend: str, request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
 ) -> str:
     if backend == "sqlite":
         return support.copy_sqlite(sqlite_template, tmp_path)
     url: str = request.getfixturevalue("postgres_database")
-    await support.reset_postgres(url, extra_tables=support.EXTRA_TABLES)
+    asyncio.run(support.reset_postgres(url, extra_tables=support.EXTRA_TABLES))
     return url
 
 

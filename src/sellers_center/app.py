@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from sellers_center import __version__
 from sellers_center.catalog.router import router as catalog_router
 from sellers_center.engine.router import kinds_router
-from sellers_center.engine.worker import Worker
 from sellers_center.http.body_limit import BodyLimitMiddleware
 from sellers_center.http.errors import install_error_handlers
 from sellers_center.http.health import router as health_router
@@ -31,13 +30,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
         worker = None
         task = None
         if run_worker:
-            worker = Worker(
-                runtime.database,
-                runtime.kinds,
-                runtime.worker_config(),
-                runtime.clock,
-                runtime.wakeup,
-            )
+            worker = runtime.worker()
             task = asyncio.create_task(worker.run(), name="embedded-worker")
         try:
             yield

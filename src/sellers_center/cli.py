@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from sellers_center.accounts import service as accounts
 from sellers_center.catalog import service as catalog
 from sellers_center.catalog.document import CatalogDocument
 from sellers_center.db.migrate import migrate as apply_migrations
-from sellers_center.engine.worker import Worker
+from sellers_center.engine.worker import run_until_signalled
 from sellers_center.errors import DomainError
 from sellers_center.kinds import build_kinds
 from sellers_center.runtime import Runtime
@@ -114,18 +113,8 @@ def worker_command(
 
     async def main() -> None:
         runtime = Runtime.from_settings(settings, build_kinds())
-        worker = Worker(
-            runtime.database,
-            runtime.kinds,
-            runtime.worker_config(),
-            runtime.clock,
-            runtime.wakeup,
-        )
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, worker.stop)
         try:
-            await worker.run()
+            await run_until_signalled(runtime.worker())
         finally:
             await runtime.database.dispose()
 

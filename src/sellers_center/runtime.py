@@ -11,7 +11,7 @@ from sellers_center.db import Database
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.service import RetryPolicy
 from sellers_center.engine.wakeup import Wakeup
-from sellers_center.engine.worker import WorkerConfig
+from sellers_center.engine.worker import Worker, WorkerConfig
 from sellers_center.http.ratelimit import RateLimiter
 from sellers_center.settings import Settings
 
@@ -35,6 +35,9 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings, kinds: KindRegistry | None = None) -> Runtime:
         return cls(settings, Database(settings.database_url), kinds or KindRegistry())
+
+    def worker(self) -> Worker:
+        return Worker(self.database, self.kinds, self.worker_config(), self.clock, self.wakeup)
 
     def worker_config(self) -> WorkerConfig:
         settings = self.settings

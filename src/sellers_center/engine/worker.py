@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 import uuid
 from dataclasses import dataclass
@@ -173,23 +174,23 @@ class Worker:
     async def _give_back(self, claimed: ClaimedBatch, error: str) -> None:
         """After a failed attempt: back to the queue, or ``failed`` once attempts run out."""
         try:
-            await self._retry_or_fail(claimed.id, self.name, claimed.attempts, error)
+            delay = self.config.retry.delay(claimed.attempts)
+            await self._retry_or_fail(claimed.id, self.name, claimed.attempts, error, delay)
         except Exception:
             # The database itself may be the problem; the lease expiry retries the batch.
             log.exception("batch %s: could not record the failed attempt", claimed.id)
 
     async def _retry_or_fail(
-        self, batch_id: uuid.UUID, owner: str | None, attempts: int, error: str
+        self, batch_id: uuid.UUID, owner: str | None, attempts: int, error: str, delay: timedelta
     ) -> None:
-        policy = self.config.retry
         now = self.clock.now()
         async with self.database.write_session.begin() as session:
-            if not policy.is_exhausted(attempts):
+            if not self.config.retry.is_exhausted(attempts):
                 await repository.release_for_retry(
                     session,
                     batch_id=batch_id,
                     owner=owner,
-                    available_at=now + policy.delay(attempts),
+                    available_at=now + delay,
                     error=error,
                     now=now,
                 )
@@ -237,7 +238,8 @@ class Worker:
             expired = await repository.expired_leases(session, now=self.clock.now())
         for batch in expired:
             log.warning("batch %s: lease expired after attempt %s", batch.id, batch.attempts)
-            await self._retry_or_fail(batch.id, None, batch.attempts, WORKER_LOST)
+            # The batch already waited a whole lease: it is claimable again at once.
+            await self._retry_or_fail(batch.id, None, batch.attempts, WORKER_LOST, timedelta())
         if expired:
             self.wakeup.notify()
 
@@ -248,3 +250,11 @@ class Worker:
                 deleted = await repository.purge_finished_before(session, cutoff=cutoff)
             if deleted < repository.PURGE_CHUNK:
                 return
+
+
+async def run_until_signalled(worker: Worker) -> None:
+    """Run a standalone worker; SIGTERM or SIGINT stops claiming and lets held batches finish."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, worker.stop)
+    await worker.run()
