@@ -27,8 +27,7 @@ async def submit(
 
 async def batch_row(database: Database, batch_id: uuid.UUID) -> Batch:
     async with database.read_session() as session:
-        row = (await session.execute(select(Batch).where(Batch.id == batch_id))).scalar_one()
-        return row
+        return (await session.execute(select(Batch).where(Batch.id == batch_id))).scalar_one()
 
 
 async def result(database: Database, seller_id: int, batch_id: uuid.UUID) -> dict[str, Any]:

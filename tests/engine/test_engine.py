@@ -97,7 +97,7 @@ async def test_results_are_scoped_to_seller_and_kind(
             (seller.seller_id, "products", batch_id),
             (seller.seller_id, "echo", uuid.uuid4()),
         ]:
-            with pytest.raises(NotFoundError, match="^Batch request not found$"):
+            with pytest.raises(NotFoundError, match=r"^Batch request not found$"):
                 await service.read_result(session, kind=kind, seller_id=seller_id, batch_id=wanted)
 
 
@@ -268,7 +268,10 @@ async def test_lease_expiring_on_the_last_attempt_fails_the_batch(
 
     stored = await result(runtime.database, seller.seller_id, batch_id)
     assert stored["status"] == "failed"
-    reason = f"The batch could not be processed after 3 attempts (last error: {WORKER_LOST}); submit it again"
+    reason = (
+        f"The batch could not be processed after 3 attempts (last error: {WORKER_LOST}); "
+        "submit it again"
+    )
     assert [item["errors"] for item in stored["items"]] == [[reason]] * 3
 
 
