@@ -14,6 +14,7 @@ from sellers_center.engine.router import kinds_router
 from sellers_center.http.body_limit import BodyLimitMiddleware
 from sellers_center.http.errors import install_error_handlers
 from sellers_center.http.health import router as health_router
+from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
 from sellers_center.runtime import Runtime
@@ -48,12 +49,14 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
         redirect_slashes=False,
         strict_content_type=False,
         default_response_class=JSONResponse,
+        separate_input_output_schemas=False,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(catalog_router)
     app.include_router(kinds_router(runtime.kinds))
+    install_openapi(app, [kind.request_model for kind in runtime.kinds])
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     return app

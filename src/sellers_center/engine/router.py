@@ -1,14 +1,16 @@
 """The two HTTP endpoints of every batch kind: submit and results (SPEC §2).
 
-No ``from __future__ import annotations`` here: the handlers' annotations name each kind's own
-models and must be evaluated when the handler is built.
+No ``from __future__ import annotations`` here: the handlers' annotations carry each kind's own
+rate-limit dependency and must be evaluated when the handler is built. Submissions read their
+body themselves, after auth, so an unknown caller gets 401 whatever it sent.
 """
 
 import uuid
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.params import Body
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from sellers_center.accounts.service import Principal
@@ -16,10 +18,12 @@ from sellers_center.engine import service
 from sellers_center.engine.kind import BatchKind, KindRegistry
 from sellers_center.engine.schemas import BatchRequestAcceptedSchema
 from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.errors import body_errors
+from sellers_center.http.openapi import request_body
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.responses import raw_json
 from sellers_center.http.routing import SlashAgnosticRouter
-from sellers_center.http.schemas import BadRequestSchema
+from sellers_center.http.schemas import BadRequestSchema, ValidationErrorSchema
 
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": {
@@ -47,22 +51,26 @@ def kinds_router(kinds: KindRegistry) -> SlashAgnosticRouter:
 
 def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
     endpoint = kind.submit
-    request_model: Any = kind.request_model
 
     async def submit(
         request: Request,
         runtime: RuntimeDependency,
-        payload: Annotated[request_model, Body()],
         principal: Annotated[Principal, authenticated(kind.submit_bucket, endpoint.rate_limit)],
     ) -> BatchRequestAcceptedSchema:
+        # The body is read here, after auth and the rate limit, so that a malformed body
+        # from an unknown caller is a 401 and every call with a key is counted.
         body = await request.body()
+        try:
+            items = kind.parse_items(body)
+        except ValidationError as error:
+            raise RequestValidationError(body_errors(error), body=body) from None
         async with runtime.database.write_session.begin() as session:
             batch_id = await service.submit(
                 session,
                 kind=kind.name,
                 seller_id=principal.seller_id,
                 body=body,
-                item_count=len(payload.items),
+                item_count=len(items),
                 now=runtime.clock.now(),
             )
         runtime.wakeup.notify()
@@ -76,7 +84,9 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         operation_id=endpoint.operation_id,
         description=endpoint.description or describe_limit(endpoint.rate_limit),
         tags=list(endpoint.tags),
+        openapi_extra={"requestBody": request_body(kind.request_model)},
         responses={
+            422: {"description": "Validation Error", "model": ValidationErrorSchema},
             401: _message_response("Unauthorized"),
             413: _message_response("Request body too large"),
             429: _message_response("Too many requests"),

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -42,6 +43,11 @@ class ApiError(Exception):
         self.status_code = status_code
         self.message = text
         self.headers = headers
+
+
+def body_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's errors for a request body, located under ``body`` as FastAPI reports them."""
+    return [{**entry, "loc": ("body", *entry["loc"])} for entry in error.errors(include_url=False)]
 
 
 def summarise(errors: Sequence[dict[str, Any]]) -> str:

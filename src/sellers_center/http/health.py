@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from sellers_center.http.dependencies import RuntimeDependency
 from sellers_center.http.responses import JSONResponse
+from sellers_center.http.routing import SlashAgnosticRouter
 
-router = APIRouter(tags=["Health"])
+router = SlashAgnosticRouter(tags=["Health"])
 
 # A probe must answer quickly even when the database hangs.
 READINESS_TIMEOUT_SECONDS = 2.0
