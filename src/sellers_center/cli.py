@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sellers_center.accounts import service as accounts
 from sellers_center.catalog import service as catalog
@@ -21,7 +24,6 @@ from sellers_center.catalog.document import CatalogDocument
 from sellers_center.db.migrate import migrate as apply_migrations
 from sellers_center.engine.worker import run_until_signalled
 from sellers_center.errors import DomainError
-from sellers_center.kinds import build_kinds
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
 
@@ -45,8 +47,9 @@ def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run one command against the configured database; domain errors exit with status 1."""
 
     async def main() -> T:
-        runtime = Runtime.from_settings(Settings(), build_kinds())
+        runtime = Runtime.from_settings(Settings())
         try:
+            await apply_migrations(runtime.database)
             return await work(runtime)
         finally:
             await runtime.database.dispose()
@@ -54,16 +57,24 @@ def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     try:
         return asyncio.run(main())
     except DomainError as error:
-        errors.print(f"[red]error:[/red] {error.message}")
-        raise typer.Exit(1) from None
+        _fail(error.message)
+
+
+def _fail(message: str) -> NoReturn:
+    errors.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(1)
+
+
+def _say(text: str) -> None:
+    """Print text that may hold user input (names, labels) literally, never as markup."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 async def _prepare(runtime: Runtime) -> str | None:
-    """Migrate, load the demo catalogue into an empty database, create the demo seller.
+    """Load the demo catalogue into an empty database and create the demo seller.
 
     Returns the demo seller's new API key the first time, None afterwards.
     """
-    await apply_migrations(runtime.database)
     now = runtime.clock.now()
     async with runtime.database.write_session.begin() as session:
         if await catalog.is_empty(session):
@@ -88,17 +99,24 @@ def serve(
 
     demo_key = _run(_prepare)
     if demo_key is not None:
-        console.print(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
-        console.print(demo_key, highlight=False, soft_wrap=True)
-    runtime = Runtime.from_settings(Settings(), build_kinds())
+        _say(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
+        _say(demo_key)
+    runtime = Runtime.from_settings(Settings())
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
+    # it found in place: this one, so a requested stop ends with status 0.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(create_app(runtime, run_worker=worker), host=host, port=port)
 
 
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply the database migrations (safe to run again)."""
-    _run(lambda runtime: apply_migrations(runtime.database))
-    console.print("Database is up to date.")
+    _run(_nothing)
+    _say("Database is up to date.")
+
+
+async def _nothing(_: Runtime) -> None:
+    """A command whose whole work is the migration every command starts with."""
 
 
 @app.command("worker")
@@ -112,7 +130,7 @@ def worker_command(
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
 
     async def main() -> None:
-        runtime = Runtime.from_settings(settings, build_kinds())
+        runtime = Runtime.from_settings(settings)
         try:
             await run_until_signalled(runtime.worker())
         finally:
@@ -136,7 +154,7 @@ def sellers_create(
             return await accounts.create_seller(session, name, brand, runtime.clock.now())
 
     seller_id = _run(work)
-    console.print(f"Created seller {name!r} (id {seller_id}).")
+    _say(f"Created seller {name!r} (id {seller_id}).")
 
 
 @keys_app.command("create")
@@ -178,7 +196,7 @@ def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) 
     for key in keys:
         expires = key.expires_at.isoformat(timespec="seconds") if key.expires_at else "never"
         created = key.created_at.isoformat(timespec="seconds")
-        table.add_row(key.key_id, key.label or "", key.state(now), created, expires)
+        table.add_row(key.key_id, Text(key.label or ""), key.state(now), created, expires)
     console.print(table)
 
 
@@ -191,7 +209,7 @@ def keys_revoke(key_id: str) -> None:
             await accounts.revoke_key(session, key_id, runtime.clock.now())
 
     _run(work)
-    console.print(f"Revoked key {key_id}.")
+    _say(f"Revoked key {key_id}.")
 
 
 @catalog_app.command("import")
@@ -202,17 +220,15 @@ def catalog_import(
     try:
         document = CatalogDocument.model_validate_json(file.read_bytes())
     except ValueError as error:
-        errors.print(f"[red]error:[/red] {file} is not a valid catalogue: {error}")
-        raise typer.Exit(1) from None
+        _fail(f"{file} is not a valid catalogue: {error}")
 
     async def work(runtime: Runtime) -> catalog.ImportOutcome:
-        await apply_migrations(runtime.database)
         async with runtime.database.write_session.begin() as session:
             return await catalog.import_document(session, document)
 
     outcome = _run(work)
     state = "imported" if outcome.changed else "unchanged"
-    console.print(f"Catalogue {state} (version {outcome.version}).")
+    _say(f"Catalogue {state} (version {outcome.version}).")
 
 
 @catalog_app.command("export")
@@ -230,7 +246,7 @@ def catalog_export(
         sys.stdout.write(text)
     else:
         file.write_text(text, encoding="utf-8")
-        console.print(f"Catalogue written to {file}.")
+        _say(f"Catalogue written to {file}.")
 
 
 def main() -> None:

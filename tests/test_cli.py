@@ -1,0 +1,382 @@
+"""The ``sellers-center`` command, run as a real process against a SQLite file in ``tmp_path``."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alembic.script import ScriptDirectory
+
+import sellers_center.catalog
+from sellers_center import cli as cli_module
+from sellers_center.app import create_app
+from sellers_center.db.migrate import alembic_config
+from sellers_center.runtime import Runtime
+from sellers_center.settings import Settings
+
+SCRIPT = Path(sys.executable).with_name("sellers-center")
+DEMO_CATALOGUE = Path(sellers_center.catalog.__file__).parent / "data" / "demo_catalogue.json"
+DATABASE_FILE = "db.sqlite"
+# Generous: one command starts an interpreter and imports the whole service (~1.5 s here).
+COMMAND_TIMEOUT_SECONDS = 60
+# Wide enough that rich never wraps a help text, an error or a table row.
+TERMINAL_COLUMNS = "200"
+# Help pages are rendered in parallel: each costs an interpreter start.
+HELP_WORKERS = 4
+UNKNOWN_BRAND_ID = 999999
+
+
+class Cli:
+    """Runs ``sellers-center`` in ``folder`` against the SQLite file there."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.database_path = folder / DATABASE_FILE
+        self.database_url = f"sqlite+aiosqlite:///{self.database_path}"
+        env = {name: value for name, value in os.environ.items() if name != "FORCE_COLOR"}
+        env.update(
+            SELLERS_CENTER_DATABASE_URL=self.database_url,
+            COLUMNS=TERMINAL_COLUMNS,
+            NO_COLOR="1",
+        )
+        self.env = env
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run_argv([str(SCRIPT), *args])
+
+    def run_argv(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            argv,
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_SECONDS,
+            check=False,
+        )
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        connection = sqlite3.connect(self.database_path)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+
+
+def demo_catalogue() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+    return data
+
+
+def demo_brands() -> list[dict[str, Any]]:
+    (brand_group,) = [g for g in demo_catalogue()["attribute_groups"] if g["role"] == "brand"]
+    attributes = sorted(brand_group["attributes"], key=lambda a: a["id"])
+    return [{"id": a["id"], "name": a["frontend_name"]} for a in attributes]
+
+
+def key_rows(table: str) -> dict[str, list[str]]:
+    """The rows of ``keys list``'s table by key id: [key id, label, state, created, expires]."""
+    rows = {}
+    for line in table.splitlines():
+        if line.startswith("│"):
+            cells = [cell.strip() for cell in line.strip("│").split("│")]
+            rows[cells[0]] = cells
+    return rows
+
+
+def issued_key(result: subprocess.CompletedProcess[str]) -> tuple[str, str]:
+    """(key id, key) from ``keys create``'s output, whose last line is the key alone."""
+    key = result.stdout.splitlines()[-1]
+    return key.split("_")[1], key
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """A CLI on an empty database file (not even migrated)."""
+    return Cli(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database made once by the CLI: the demo catalogue and the seller ``acme`` (id 1)."""
+    template = Cli(tmp_path_factory.mktemp("template"))
+    for args in (("catalog", "import", str(DEMO_CATALOGUE)), ("sellers", "create", "acme")):
+        result = template.run(*args)
+        assert result.returncode == 0, result.stderr
+    return template.database_path
+
+
+@pytest.fixture
+def acme_cli(template: Path, tmp_path: Path) -> Cli:
+    """A CLI on its own copy of the template database."""
+    cli = Cli(tmp_path)
+    for source in template.parent.glob(f"{DATABASE_FILE}*"):
+        shutil.copyfile(source, tmp_path / source.name)
+    return cli
+
+
+# --- help -----------------------------------------------------------------------------------
+
+
+def _doc(command: Callable[..., Any]) -> str:
+    doc = inspect.getdoc(command)
+    assert doc is not None
+    return doc
+
+
+HELP_PAGES: dict[str, tuple[list[str], str]] = {
+    "sellers-center": (
+        [str(SCRIPT)],
+        "Sellers Center: the seller-facing catalogue API.",
+    ),
+    "python -m sellers_center": (
+        [sys.executable, "-m", "sellers_center"],
+        "Sellers Center: the seller-facing catalogue API.",
+    ),
+    "sellers": ([str(SCRIPT), "sellers"], "Manage sellers."),
+    "keys": ([str(SCRIPT), "keys"], "Manage sellers' API keys."),
+    "catalog": ([str(SCRIPT), "catalog"], "Import and export the catalogue taxonomy."),
+    "serve": ([str(SCRIPT), "serve"], _doc(cli_module.serve)),
+    "worker": ([str(SCRIPT), "worker"], _doc(cli_module.worker_command)),
+    "migrate": ([str(SCRIPT), "migrate"], _doc(cli_module.migrate_command)),
+    "sellers create": ([str(SCRIPT), "sellers", "create"], _doc(cli_module.sellers_create)),
+    "keys create": ([str(SCRIPT), "keys", "create"], _doc(cli_module.keys_create)),
+    "keys list": ([str(SCRIPT), "keys", "list"], _doc(cli_module.keys_list)),
+    "keys revoke": ([str(SCRIPT), "keys", "revoke"], _doc(cli_module.keys_revoke)),
+    "catalog import": ([str(SCRIPT), "catalog", "import"], _doc(cli_module.catalog_import)),
+    "catalog export": ([str(SCRIPT), "catalog", "export"], _doc(cli_module.catalog_export)),
+}
+
+
+@pytest.fixture(scope="module")
+def help_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("help")
+
+
+@pytest.fixture(scope="module")
+def help_outputs(help_folder: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Every ``--help`` page, rendered once for the module."""
+    cli = Cli(help_folder)
+    with ThreadPoolExecutor(max_workers=HELP_WORKERS) as pool:
+        results = pool.map(
+            lambda argv: cli.run_argv([*argv, "--help"]),
+            [argv for argv, _ in HELP_PAGES.values()],
+        )
+        return dict(zip(HELP_PAGES, results, strict=True))
+
+
+@pytest.mark.parametrize("command", list(HELP_PAGES))
+def test_help_shows_the_commands_docstring(
+    help_outputs: dict[str, subprocess.CompletedProcess[str]], command: str
+) -> None:
+    result = help_outputs[command]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert HELP_PAGES[command][1] in result.stdout
+
+
+def test_help_touches_no_database(
+    help_outputs: dict[str, subprocess.CompletedProcess[str]], help_folder: Path
+) -> None:
+    assert sorted(path.name for path in help_folder.iterdir()) == []
+
+
+# --- migrate --------------------------------------------------------------------------------
+
+
+def test_migrate_twice_succeeds_and_leaves_the_schema_at_head(cli: Cli) -> None:
+    first = cli.run("migrate")
+    second = cli.run("migrate")
+
+    assert (first.returncode, first.stdout) == (0, "Database is up to date.\n")
+    assert (second.returncode, second.stdout) == (0, "Database is up to date.\n")
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert cli.query("SELECT version_num FROM alembic_version") == [(head,)]
+    assert cli.query("SELECT id, version FROM catalog_state") == [(1, 0)]
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+def test_catalog_import_is_idempotent_and_export_round_trips(cli: Cli) -> None:
+    first = cli.run("catalog", "import", str(DEMO_CATALOGUE))
+    second = cli.run("catalog", "import", str(DEMO_CATALOGUE))
+    to_file = cli.run("catalog", "export", "out.json")
+    to_stdout = cli.run("catalog", "export", "-")
+
+    assert (first.returncode, first.stdout) == (0, "Catalogue imported (version 1).\n")
+    assert (second.returncode, second.stdout) == (0, "Catalogue unchanged (version 1).\n")
+    assert (to_file.returncode, to_file.stdout) == (0, "Catalogue written to out.json.\n")
+    assert json.loads((cli.folder / "out.json").read_text(encoding="utf-8")) == demo_catalogue()
+    assert to_stdout.returncode == 0
+    assert json.loads(to_stdout.stdout) == demo_catalogue()
+
+
+def _orphan_category(path: Path) -> None:
+    document = demo_catalogue()
+    document["categories"].append(
+        {
+            "id": 9999,
+            "name": "Orphan",
+            "parent_id": 8888,
+            "material_composition_type": None,
+            "attribute_groups": [],
+        }
+    )
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _invalid_json(path: Path) -> None:
+    path.write_text('{"format": 1, "categories": [', encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("write_broken", "expected_stderr_start"),
+    [
+        pytest.param(
+            _invalid_json,
+            "error: broken.json is not a valid catalogue: 1 validation error for CatalogDocument\n",
+            id="invalid-json",
+        ),
+        pytest.param(
+            _orphan_category,
+            "error: Invalid catalogue: category 9999 has unknown parent 8888\n",
+            id="unknown-parent",
+        ),
+    ],
+)
+def test_a_broken_catalogue_is_refused_and_changes_nothing(
+    acme_cli: Cli, write_broken: Callable[[Path], None], expected_stderr_start: str
+) -> None:
+    write_broken(acme_cli.folder / "broken.json")
+
+    result = acme_cli.run("catalog", "import", "broken.json")
+    export = acme_cli.run("catalog", "export", "-")
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(expected_stderr_start), result.stderr
+    assert acme_cli.query("SELECT version FROM catalog_state") == [(1,)]
+    assert export.returncode == 0
+    assert json.loads(export.stdout) == demo_catalogue()
+
+
+# --- sellers --------------------------------------------------------------------------------
+
+
+def test_sellers_create_grants_brands_and_refuses_duplicates_and_unknown_brands(
+    acme_cli: Cli,
+) -> None:
+    every_brand = acme_cli.run("sellers", "create", "shop")
+    duplicate = acme_cli.run("sellers", "create", "acme")
+    unknown_brand = acme_cli.run(
+        "sellers", "create", "outlet", "--brand", "1101", "--brand", str(UNKNOWN_BRAND_ID)
+    )
+    two_brands = acme_cli.run("sellers", "create", "boutique", "--brand", "1102", "--brand", "1101")
+
+    assert (every_brand.returncode, every_brand.stdout) == (0, "Created seller 'shop' (id 2).\n")
+    assert (duplicate.returncode, duplicate.stdout) == (1, "")
+    assert duplicate.stderr == "error: Seller 'acme' already exists\n"
+    assert (unknown_brand.returncode, unknown_brand.stdout) == (1, "")
+    assert unknown_brand.stderr == f"error: Unknown brand ids: {UNKNOWN_BRAND_ID}\n"
+    assert (two_brands.returncode, two_brands.stdout) == (0, "Created seller 'boutique' (id 3).\n")
+    sellers = acme_cli.query("SELECT id, name FROM sellers ORDER BY id")
+    assert sellers == [(1, "acme"), (2, "shop"), (3, "boutique")]
+    granted = acme_cli.query("SELECT brand_id FROM seller_brands WHERE seller_id = 2 ORDER BY 1")
+    assert [brand_id for (brand_id,) in granted] == [brand["id"] for brand in demo_brands()]
+    granted = acme_cli.query("SELECT brand_id FROM seller_brands WHERE seller_id = 3 ORDER BY 1")
+    assert granted == [(1101,), (1102,)]
+
+
+def test_sellers_create_prints_a_name_with_markup_brackets_verbatim(acme_cli: Cli) -> None:
+    created = acme_cli.run("sellers", "create", "[/shop]")
+
+    assert (created.returncode, created.stderr) == (0, "")
+    assert created.stdout == "Created seller '[/shop]' (id 2).\n"
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def test_keys_create_list_and_revoke(acme_cli: Cli) -> None:
+    created = acme_cli.run("keys", "create", "--seller", "acme", "--label", "ci")
+    key_id, key = issued_key(created)
+    expiring = acme_cli.run("keys", "create", "--seller", "acme", "--expires-in-days", "1")
+    expiring_id, _ = issued_key(expiring)
+    listed_before = acme_cli.run("keys", "list", "--seller", "acme")
+    revoked = acme_cli.run("keys", "revoke", key_id)
+    listed = acme_cli.run("keys", "list", "--seller", "acme")
+
+    assert (created.returncode, created.stderr) == (0, "")
+    assert created.stdout == f"Created key {key_id} for seller 'acme' (expires: never).\n{key}\n"
+    assert key.startswith(f"sc_{key_id}_")
+    assert " " not in key
+    assert expiring.returncode == 0, expiring.stderr
+    assert listed_before.returncode == 0, listed_before.stderr
+    assert key_rows(listed_before.stdout)[key_id][:3] == [key_id, "ci", "active"]
+    assert (revoked.returncode, revoked.stdout) == (0, f"Revoked key {key_id}.\n")
+    assert listed.returncode == 0, listed.stderr
+    rows = key_rows(listed.stdout)
+    assert sorted(rows) == sorted([key_id, expiring_id])
+    assert [rows[key_id][index] for index in (0, 1, 2, 4)] == [key_id, "ci", "revoked", "never"]
+    assert rows[expiring_id][:3] == [expiring_id, "", "active"]
+    created_at, expires_at = (datetime.fromisoformat(cell) for cell in rows[expiring_id][3:5])
+    assert expires_at - created_at == timedelta(days=1)
+    assert key not in listed_before.stdout + listed.stdout
+
+
+def test_keys_refuse_an_unknown_seller_or_key_and_a_zero_expiry(acme_cli: Cli) -> None:
+    unknown_seller = acme_cli.run("keys", "create", "--seller", "nobody")
+    zero = acme_cli.run("keys", "create", "--seller", "acme", "--expires-in-days", "0")
+    unknown_key = acme_cli.run("keys", "revoke", "000000000000")
+
+    assert (unknown_seller.returncode, unknown_seller.stdout) == (1, "")
+    assert unknown_seller.stderr == "error: Seller 'nobody' not found\n"
+    assert (zero.returncode, zero.stdout) == (2, "")
+    assert "Invalid value for '--expires-in-days'" in zero.stderr
+    assert (unknown_key.returncode, unknown_key.stdout) == (1, "")
+    assert unknown_key.stderr == "error: API key '000000000000' not found\n"
+    assert acme_cli.query("SELECT count(*) FROM api_keys") == [(0,)]
+
+
+def test_errors_print_a_name_with_markup_brackets_verbatim(acme_cli: Cli) -> None:
+    result = acme_cli.run("keys", "create", "--seller", "[/nobody]")
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: Seller '[/nobody]' not found\n"
+
+
+async def test_a_key_created_by_the_cli_authenticates_until_revoked(acme_cli: Cli) -> None:
+    async def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return await asyncio.to_thread(acme_cli.run, *args)
+
+    created = await run("keys", "create", "--seller", "acme", "--label", "ci")
+    assert created.returncode == 0, created.stderr
+    key_id, key = issued_key(created)
+    runtime = Runtime.from_settings(Settings(database_url=acme_cli.database_url))
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            accepted = await client.get("/api/v1/brands/", headers={"X-API-Key": key})
+            revoked = await run("keys", "revoke", key_id)
+            refused = await client.get("/api/v1/brands/", headers={"X-API-Key": key})
+    finally:
+        await runtime.database.dispose()
+
+    assert accepted.status_code == 200
+    assert accepted.json() == demo_brands()
+    assert revoked.returncode == 0, revoked.stderr
+    assert refused.status_code == 401
+    assert refused.json() == {"message": "API key has been revoked"}
