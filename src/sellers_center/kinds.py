@@ -7,8 +7,10 @@ everywhere at once.
 
 from __future__ import annotations
 
+from sellers_center.catalog.service import CatalogCache
 from sellers_center.engine.kind import KindRegistry
+from sellers_center.products.kind import build_products_kind
 
 
-def build_kinds() -> KindRegistry:
-    return KindRegistry.of([])
+def build_kinds(catalog: CatalogCache) -> KindRegistry:
+    return KindRegistry.of([build_products_kind(catalog)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from sellers_center.engine.service import RetryPolicy
 from sellers_center.engine.wakeup import Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig
 from sellers_center.http.ratelimit import RateLimiter
+from sellers_center.kinds import build_kinds
 from sellers_center.settings import Settings
 
 
@@ -33,8 +35,12 @@ class Runtime:
             )
 
     @classmethod
-    def from_settings(cls, settings: Settings, kinds: KindRegistry | None = None) -> Runtime:
-        return cls(settings, Database(settings.database_url), kinds or KindRegistry())
+    def from_settings(
+        cls, settings: Settings, kinds: Callable[[CatalogCache], KindRegistry] = build_kinds
+    ) -> Runtime:
+        """The runtime of one process; ``kinds`` builds the batch kinds it serves."""
+        catalog = CatalogCache()
+        return cls(settings, Database(settings.database_url), kinds(catalog), catalog=catalog)
 
     def worker(self) -> Worker:
         return Worker(self.database, self.kinds, self.worker_config(), self.clock, self.wakeup)

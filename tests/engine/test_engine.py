@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from sellers_center.engine import repository, service
-from sellers_center.engine.status import BatchStatus
+from sellers_center.engine.status import RequestStatus
 from sellers_center.engine.worker import WORKER_LOST
 from sellers_center.errors import NotFoundError
 from sellers_center.runtime import Runtime
@@ -171,7 +171,7 @@ async def test_expired_lease_goes_to_retry_and_is_processed_once(
 
     worker = runtime.worker()
     await worker.run_maintenance()
-    assert (await batch_row(runtime.database, batch_id)).status == BatchStatus.PROCESSING
+    assert (await batch_row(runtime.database, batch_id)).status == RequestStatus.PROCESSING
 
     runtime.clock.advance(31)
     await worker.run_maintenance()
@@ -205,7 +205,7 @@ async def test_a_worker_that_lost_its_lease_cannot_finish(
             session,
             batch_id=batch_id,
             owner="slow",
-            status=BatchStatus.COMPLETED,
+            status=RequestStatus.COMPLETED,
             items=b"[]",
             now=runtime.clock.now(),
         )

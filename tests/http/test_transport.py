@@ -15,9 +15,9 @@ from sellers_center.accounts import service as accounts
 from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.db.tables import Batch
-from sellers_center.engine.kind import KindRegistry
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
+from tests.conftest import KindsFactory
 from tests.support import SellerKey
 
 CATEGORIES = "/api/v1/categories/"
@@ -725,7 +725,7 @@ async def test_readiness_reports_the_database(client: httpx.AsyncClient) -> None
 
 
 async def test_readiness_is_503_when_the_database_is_unreachable(
-    settings: Settings, kinds: KindRegistry
+    settings: Settings, kinds: KindsFactory
 ) -> None:
     unreachable = Runtime.from_settings(
         settings.model_copy(update={"database_url": UNREACHABLE_DATABASE}), kinds

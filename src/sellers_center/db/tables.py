@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -165,6 +167,52 @@ class SellerBrand(Base):
     brand_id: Mapped[int] = mapped_column(
         ForeignKey("attributes.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+class ProductStyle(Base):
+    """A product master: the variants sharing a ``style_key``, published and reviewed together."""
+
+    __tablename__ = "product_styles"
+    __table_args__ = (UniqueConstraint("seller_id", "style_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    style_key: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProductVariant(Base):
+    """One sellable variant (a SKU). ``data`` holds the item as last upserted, normalised.
+
+    The columns beside ``data`` are the ones the rules and the filters look up.
+    """
+
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        UniqueConstraint("seller_id", "sku"),
+        UniqueConstraint("seller_id", "ean"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    style_id: Mapped[int] = mapped_column(
+        ForeignKey("product_styles.id", ondelete="CASCADE"), index=True
+    )
+    sku: Mapped[str] = mapped_column(String(120))
+    ean: Mapped[str | None] = mapped_column(String(13))
+    brand: Mapped[int] = mapped_column(Integer)
+    category: Mapped[int] = mapped_column(Integer)
+    color: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(Integer)
+    second_size: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # --- the batch engine -----------------------------------------------------------------------

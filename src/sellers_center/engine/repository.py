@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import Batch, BatchPayload, BatchResult
-from sellers_center.engine.status import CLAIMABLE, BatchStatus
+from sellers_center.engine.status import CLAIMABLE, RequestStatus
 
 # Retention deletes in chunks so one purge never holds the write lock for long.
 PURGE_CHUNK = 500
@@ -31,7 +31,7 @@ class ClaimedBatch:
 @dataclass(frozen=True, slots=True)
 class BatchRow:
     id: uuid.UUID
-    status: BatchStatus
+    status: RequestStatus
     attempts: int
 
 
@@ -51,7 +51,7 @@ async def insert_batch(
         "id": batch_id,
         "seller_id": seller_id,
         "kind": kind,
-        "status": BatchStatus.PENDING,
+        "status": RequestStatus.PENDING,
         "item_count": item_count,
         "dedup_key": dedup_key,
         "attempts": 0,
@@ -82,7 +82,7 @@ async def find_open_duplicate(
 
 async def find_batch(
     session: AsyncSession, *, batch_id: uuid.UUID, seller_id: int, kind: str
-) -> tuple[BatchStatus, bytes | None] | None:
+) -> tuple[RequestStatus, bytes | None] | None:
     """A batch's status and, when final, its stored result items; one indexed read."""
     statement = (
         select(Batch.status, BatchResult.items)
@@ -90,7 +90,7 @@ async def find_batch(
         .where(Batch.id == batch_id, Batch.seller_id == seller_id, Batch.kind == kind)
     )
     row = (await session.execute(statement)).one_or_none()
-    return None if row is None else (BatchStatus(row.status), row.items)
+    return None if row is None else (RequestStatus(row.status), row.items)
 
 
 async def load_payload(session: AsyncSession, batch_id: uuid.UUID) -> bytes:
@@ -118,7 +118,7 @@ async def claim_next(
         update(Batch)
         .where(Batch.id == candidate, Batch.status.in_(CLAIMABLE))
         .values(
-            status=BatchStatus.PROCESSING,
+            status=RequestStatus.PROCESSING,
             attempts=Batch.attempts + 1,
             lease_owner=owner,
             lease_expires_at=lease_until,
@@ -138,7 +138,7 @@ async def renew_lease(
         .where(
             Batch.id == batch_id,
             Batch.lease_owner == owner,
-            Batch.status == BatchStatus.PROCESSING,
+            Batch.status == RequestStatus.PROCESSING,
         )
         .values(lease_expires_at=lease_until)
     )
@@ -150,7 +150,7 @@ async def finish(
     *,
     batch_id: uuid.UUID,
     owner: str | None,
-    status: BatchStatus,
+    status: RequestStatus,
     items: bytes,
     now: datetime,
     error: str | None = None,
@@ -163,7 +163,7 @@ async def finish(
         update(Batch)
         .where(
             Batch.id == batch_id,
-            Batch.status == BatchStatus.PROCESSING,
+            Batch.status == RequestStatus.PROCESSING,
             _holder(owner, now),
         )
         .values(
@@ -195,11 +195,11 @@ async def release_for_retry(
         update(Batch)
         .where(
             Batch.id == batch_id,
-            Batch.status == BatchStatus.PROCESSING,
+            Batch.status == RequestStatus.PROCESSING,
             _holder(owner, now),
         )
         .values(
-            status=BatchStatus.RETRY,
+            status=RequestStatus.RETRY,
             lease_owner=None,
             lease_expires_at=None,
             available_at=available_at,
@@ -217,12 +217,12 @@ def _holder(owner: str | None, now: datetime) -> ColumnElement[bool]:
 async def expired_leases(session: AsyncSession, *, now: datetime) -> list[BatchRow]:
     statement = (
         select(Batch.id, Batch.status, Batch.attempts)
-        .where(Batch.status == BatchStatus.PROCESSING, Batch.lease_expires_at < now)
+        .where(Batch.status == RequestStatus.PROCESSING, Batch.lease_expires_at < now)
         .order_by(Batch.lease_expires_at)
         .limit(EXPIRY_CHUNK)
     )
     rows = (await session.execute(statement)).all()
-    return [BatchRow(row.id, BatchStatus(row.status), row.attempts) for row in rows]
+    return [BatchRow(row.id, RequestStatus(row.status), row.attempts) for row in rows]
 
 
 async def purge_finished_before(session: AsyncSession, *, cutoff: datetime) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.engine import repository
 from sellers_center.engine.kind import ItemOutcome
-from sellers_center.engine.status import BatchStatus
+from sellers_center.engine.status import RequestStatus
 from sellers_center.errors import NotFoundError
 from sellers_center.ids import new_batch_id
 
@@ -46,7 +46,7 @@ class BatchResultView:
     """What ``GET /results/<kind>`` answers: the status and, once final, the stored items."""
 
     batch_id: uuid.UUID
-    status: BatchStatus
+    status: RequestStatus
     items_json: bytes
 
     def to_json(self) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class BatchStatus(StrEnum):
+class RequestStatus(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -17,5 +17,5 @@ class BatchStatus(StrEnum):
         return self in FINAL
 
 
-FINAL = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED})
-CLAIMABLE = (BatchStatus.PENDING, BatchStatus.RETRY)
+FINAL = frozenset({RequestStatus.COMPLETED, RequestStatus.FAILED})
+CLAIMABLE = (RequestStatus.PENDING, RequestStatus.RETRY)

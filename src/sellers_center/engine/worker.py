@@ -25,7 +25,7 @@ from sellers_center.engine import repository, service
 from sellers_center.engine.kind import BatchContext, KindRegistry
 from sellers_center.engine.repository import ClaimedBatch
 from sellers_center.engine.service import RetryPolicy
-from sellers_center.engine.status import BatchStatus
+from sellers_center.engine.status import RequestStatus
 from sellers_center.engine.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class Worker:
                 session,
                 batch_id=claimed.id,
                 owner=self.name,
-                status=BatchStatus.COMPLETED,
+                status=RequestStatus.COMPLETED,
                 items=service.encode_results(items, outcomes),
                 now=self.clock.now(),
             )
@@ -163,7 +163,7 @@ class Worker:
             session,
             batch_id=claimed.id,
             owner=self.name,
-            status=BatchStatus.FAILED,
+            status=RequestStatus.FAILED,
             items=service.encode_failure(items, reason),
             now=self.clock.now(),
             error=reason,
@@ -201,7 +201,7 @@ class Worker:
                 session,
                 batch_id=batch_id,
                 owner=owner,
-                status=BatchStatus.FAILED,
+                status=RequestStatus.FAILED,
                 items=service.encode_failure(items, reason),
                 now=now,
                 error=reason,

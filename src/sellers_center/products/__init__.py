@@ -1,0 +1,1 @@
+"""Product variants: the upsert kind, its rules, and the product reads."""

@@ -1,0 +1,228 @@
+"""All SQL about products: the state a batch needs, its bulk write, and the reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sellers_center.db.engine import dialect_name
+from sellers_center.db.tables import ProductStyle, ProductVariant
+
+# Columns an upsert replaces; identity and creation time stay.
+REPLACED_ON_UPSERT = (
+    "style_id",
+    "ean",
+    "brand",
+    "category",
+    "color",
+    "size",
+    "second_size",
+    "data",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStyle:
+    id: int
+    style_key: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVariant:
+    sku: str
+    style_key: str
+    ean: str | None
+    brand: int
+    category: int
+    color: int
+    size: int | None
+    second_size: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRow:
+    """A variant to write: the item as stored plus its lookup columns."""
+
+    style_key: str
+    sku: str
+    ean: str | None
+    brand: int
+    category: int
+    color: int
+    size: int | None
+    second_size: int | None
+    data: dict[str, Any]
+
+
+async def load_styles(
+    session: AsyncSession, seller_id: int, style_keys: Iterable[str]
+) -> list[StoredStyle]:
+    statement = select(ProductStyle.id, ProductStyle.style_key, ProductStyle.status).where(
+        ProductStyle.seller_id == seller_id, ProductStyle.style_key.in_(set(style_keys))
+    )
+    return [StoredStyle(*row) for row in await session.execute(statement)]
+
+
+async def load_variants(
+    session: AsyncSession,
+    seller_id: int,
+    *,
+    style_keys: Iterable[str],
+    skus: Iterable[str],
+    eans: Iterable[str],
+) -> list[StoredVariant]:
+    """Every variant a batch can touch or clash with, in one query: those of its styles,
+    those with its SKUs, and those holding its EANs."""
+    statement = (
+        select(
+            ProductVariant.sku,
+            ProductStyle.style_key,
+            ProductVariant.ean,
+            ProductVariant.brand,
+            ProductVariant.category,
+            ProductVariant.color,
+            ProductVariant.size,
+            ProductVariant.second_size,
+        )
+        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
+        .where(
+            ProductVariant.seller_id == seller_id,
+            or_(
+                ProductStyle.style_key.in_(set(style_keys)),
+                ProductVariant.sku.in_(set(skus)),
+                ProductVariant.ean.in_(set(eans)),
+            ),
+        )
+        .order_by(ProductVariant.id)
+    )
+    return [StoredVariant(*row) for row in await session.execute(statement)]
+
+
+async def insert_styles(
+    session: AsyncSession, seller_id: int, style_keys: Sequence[str], status: str, now: datetime
+) -> dict[str, int]:
+    if not style_keys:
+        return {}
+    rows = [
+        {
+            "seller_id": seller_id,
+            "style_key": key,
+            "status": status,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key in style_keys
+    ]
+    statement = insert(ProductStyle).values(rows).returning(ProductStyle.id, ProductStyle.style_key)
+    return {key: style_id for style_id, key in await session.execute(statement)}
+
+
+async def touch_styles(session: AsyncSession, style_ids: Iterable[int], now: datetime) -> None:
+    ids = set(style_ids)
+    if ids:
+        statement = update(ProductStyle).where(ProductStyle.id.in_(ids)).values(updated_at=now)
+        await session.execute(statement)
+
+
+async def upsert_variants(
+    session: AsyncSession,
+    seller_id: int,
+    rows: Sequence[VariantRow],
+    style_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    """Create or replace ``rows`` in one multi-row INSERT ... ON CONFLICT statement."""
+    if not rows:
+        return
+    values = [
+        {
+            "seller_id": seller_id,
+            "style_id": style_ids[row.style_key],
+            "sku": row.sku,
+            "ean": row.ean,
+            "brand": row.brand,
+            "category": row.category,
+            "color": row.color,
+            "size": row.size,
+            "second_size": row.second_size,
+            "data": row.data,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in rows
+    ]
+    dialect_insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    statement = dialect_insert(ProductVariant).values(values)
+    replaced = {column: statement.excluded[column] for column in REPLACED_ON_UPSERT}
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["seller_id", "sku"], set_=replaced)
+    )
+
+
+def _listing(
+    seller_id: int, style_key: str | None, sku: str | None, status: str | None
+) -> Select[Any]:
+    statement = (
+        select(
+            ProductVariant.data,
+            ProductStyle.status,
+            ProductVariant.created_at,
+            ProductVariant.updated_at,
+        )
+        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
+        .where(ProductVariant.seller_id == seller_id)
+    )
+    if style_key is not None:
+        statement = statement.where(ProductStyle.style_key == style_key)
+    if sku is not None:
+        statement = statement.where(ProductVariant.sku == sku)
+    if status is not None:
+        statement = statement.where(ProductStyle.status == status)
+    return statement
+
+
+async def list_variants(
+    session: AsyncSession,
+    seller_id: int,
+    *,
+    style_key: str | None,
+    sku: str | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[tuple[dict[str, Any], str, datetime, datetime]], int]:
+    listing = _listing(seller_id, style_key, sku, status)
+    total_statement = select(func.count()).select_from(listing.subquery())
+    total = (await session.execute(total_statement)).scalar_one()
+    page = listing.order_by(ProductVariant.id).offset(offset).limit(limit)
+    return [tuple(row) for row in await session.execute(page)], total
+
+
+async def find_variant_for_delete(
+    session: AsyncSession, seller_id: int, sku: str
+) -> tuple[int, int, str, str] | None:
+    """(variant id, style id, style key, style status) of a SKU, locking the style row."""
+    statement = (
+        select(ProductVariant.id, ProductStyle.id, ProductStyle.style_key, ProductStyle.status)
+        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
+        .where(ProductVariant.seller_id == seller_id, ProductVariant.sku == sku)
+        .with_for_update(of=ProductStyle)
+    )
+    row = (await session.execute(statement)).one_or_none()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+async def delete_variant(session: AsyncSession, variant_id: int, style_id: int) -> None:
+    """Delete a variant, and its style when it was the style's last variant."""
+    await session.execute(delete(ProductVariant).where(ProductVariant.id == variant_id))
+    remaining = select(ProductVariant.id).where(ProductVariant.style_id == style_id).limit(1)
+    if (await session.execute(remaining)).first() is None:
+        await session.execute(delete(ProductStyle).where(ProductStyle.id == style_id))

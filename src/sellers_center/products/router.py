@@ -1,0 +1,72 @@
+"""Product reads and deletion (SPEC §3). Upserts are the products batch kind's endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request, Response
+
+from sellers_center.accounts.service import Principal
+from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.ratelimit import describe_limit
+from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.http.schemas import BadRequestSchema
+from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, offset, paginate
+from sellers_center.products import service
+from sellers_center.products.schemas import ProductsPageSchema, ProductStatus
+
+router = SlashAgnosticRouter(tags=["Products"])
+
+# Default requests per minute per API key (SPEC §6).
+LIST_LIMIT = 1000
+DELETE_LIMIT = 100
+
+
+@router.get(
+    "/api/v1/products/",
+    summary="List product variants",
+    description=describe_limit(LIST_LIMIT),
+)
+async def list_products(
+    request: Request,
+    runtime: RuntimeDependency,
+    principal: Annotated[Principal, authenticated("products.read", LIST_LIMIT)],
+    style_key: Annotated[str | None, Query(max_length=120)] = None,
+    sku: Annotated[str | None, Query(max_length=120)] = None,
+    status: Annotated[ProductStatus | None, Query()] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+) -> ProductsPageSchema:
+    async with runtime.database.read_session() as session:
+        products, total = await service.list_products(
+            session,
+            principal.seller_id,
+            style_key=style_key,
+            sku=sku,
+            status=status,
+            offset=offset(page, per_page),
+            limit=per_page,
+        )
+    query = dict(request.query_params)
+    pagination = paginate(request.url.path, query, page=page, per_page=per_page, total=total)
+    return ProductsPageSchema(items=products, pagination=pagination)
+
+
+@router.delete(
+    "/api/v1/products/{sku}",
+    summary="Delete a draft product variant",
+    description=describe_limit(DELETE_LIMIT),
+    status_code=204,
+    responses={
+        404: {"model": BadRequestSchema, "description": "No such SKU"},
+        409: {"model": BadRequestSchema, "description": "The style is no longer a draft"},
+    },
+)
+async def delete_product(
+    sku: str,
+    runtime: RuntimeDependency,
+    principal: Annotated[Principal, authenticated("products.delete", DELETE_LIMIT)],
+) -> Response:
+    async with runtime.database.write_session.begin() as session:
+        await service.delete_product(session, principal.seller_id, sku)
+    return Response(status_code=204)

@@ -1,0 +1,172 @@
+"""The product models of the contract (``contract/results-products.openapi.json``), verbatim.
+
+The JSON Schema these emit is compared field by field with the contract by a test, so: no
+docstrings on contract models (they would become descriptions), and ``default`` keys, which the
+contract does not show, are removed from the emitted schema.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
+
+from sellers_center.engine.status import RequestStatus
+from sellers_center.pagination import PaginationSchema
+
+PROPERTY_ID = "ID (integer) of this property"
+COUNTRY_CODE = "ISO 3166-1 alpha-2 country code"
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+MAX_PRICE = 1_000_000
+
+PropertyId = Annotated[int, Field(ge=1, description=PROPERTY_ID)]
+CountryCode = Annotated[str, Field(pattern=COUNTRY_PATTERN, description=COUNTRY_CODE)]
+# Prices are exact decimals; the contract documents them as JSON numbers.
+Amount = Annotated[
+    Decimal,
+    Field(gt=0, le=MAX_PRICE),
+    # JSON numbers out, as the contract documents them; a float holds any amount up to the
+    # maximum with 15 significant digits exactly, so nothing is lost on the way.
+    PlainSerializer(float, return_type=float, when_used="json"),
+    WithJsonSchema({"exclusiveMinimum": 0, "maximum": MAX_PRICE, "type": "number"}),
+]
+
+
+def _drop_defaults(schema: dict[str, Any]) -> None:
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
+def _drop_title(schema: dict[str, Any]) -> None:
+    schema.pop("title", None)
+
+
+class ContractModel(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_drop_defaults)
+
+
+class LocalizedDescriptionSchema(RootModel[dict[str, str]]):
+    """Schema for handling localized descriptions with locale keys."""
+
+
+class TextileMaterialSchema(ContractModel):
+    material_id: PropertyId
+    fraction: int = Field(description="Fraction of the material in the composition in percentage.")
+
+
+class MaterialCompositionTextileSchema(ContractModel):
+    cluster_id: PropertyId
+    components: list[TextileMaterialSchema]
+
+
+class NonTextileMaterialSchema(ContractModel):
+    material_id: PropertyId
+
+
+class MaterialCompositionNonTextileSchema(ContractModel):
+    cluster_id: PropertyId
+    components: list[NonTextileMaterialSchema]
+
+
+class PriceSchema(ContractModel):
+    country_code: CountryCode
+    retail_price: Amount
+    sale_price: Amount | None = None
+
+
+class UpsertProductItemSchema(ContractModel):
+    style_key: str = Field(max_length=120, description="Unique style key for the product.")
+    sku: str = Field(min_length=3, max_length=120)
+    ean: str | None = Field(
+        default=None, description="EAN-13 barcode (13 digits with valid GS1 prefix and checksum)"
+    )
+    hs_code: Annotated[str, Field(max_length=20)] | None = None
+    name: Annotated[str, Field(max_length=120)] | None = Field(
+        default=None,
+        description=(
+            "Include only the product/design name. Don't add categories, colors, materials etc. "
+            "If there is no specific design name, leave the field empty."
+        ),
+    )
+    description: Annotated[str, Field(max_length=2500)] | None = Field(
+        default=None,
+        description="Use descriptions instead",
+        # Marked in the schema only: pydantic's own flag would warn on every read.
+        json_schema_extra={"deprecated": True},
+    )
+    descriptions: LocalizedDescriptionSchema | None = Field(
+        default=None, json_schema_extra=_drop_title
+    )
+    color: PropertyId
+    size: PropertyId | None
+    second_size: PropertyId | None = None
+    brand: PropertyId
+    category: PropertyId
+    quantity: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Quantity of the product variant."
+    )
+    weight: int = Field(ge=0, le=100_000, description="Weight of the product in grams.")
+    countries: Annotated[list[CountryCode], Field(min_length=0)] | None = None
+    country_of_origin: CountryCode
+    attributes: list[PropertyId] = Field(
+        description=(
+            "Additional category-specific attribute IDs; fields already provided as top-level "
+            "fields (e.g. size, brand, color) can not be repeated here."
+        )
+    )
+    material_composition_textile: list[MaterialCompositionTextileSchema] | None = None
+    material_composition_non_textile: list[MaterialCompositionNonTextileSchema] | None = None
+    prices: list[PriceSchema] = Field(min_length=0)
+    images: list[str] = Field(min_length=1, max_length=10)
+
+
+ErrorMessage = Annotated[str, Field(description="Error message if and why the operation failed")]
+
+
+class UpsertProductResultItemSchema(ContractModel):
+    requestItem: UpsertProductItemSchema  # noqa: N815 - the contract's wire name
+    success: bool
+    errors: list[ErrorMessage]
+
+
+class UpsertProductBatchResultsResponseSchema(ContractModel):
+    batchRequestId: uuid.UUID = Field(description="Unique identifier (UUID)")  # noqa: N815
+    status: RequestStatus = Field(description="Status of the batch processing")
+    items: list[UpsertProductResultItemSchema]
+
+
+# The request body of POST /api/v1/products/: one to a hundred variants.
+MAX_ITEMS = 100
+
+
+class UpsertProductsRequestSchema(BaseModel):
+    items: list[UpsertProductItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class ProductStatus(StrEnum):
+    """The read-side states of a style (SPEC §4)."""
+
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    PENDING_ACTIVE = "pending_active"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PROBLEM = "problem"
+
+
+class ProductSchema(UpsertProductItemSchema):
+    """A stored variant as last upserted, with its style's publication status."""
+
+    status: ProductStatus = Field(description="Publication status of the variant's style.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductsPageSchema(BaseModel):
+    items: list[ProductSchema]
+    pagination: PaginationSchema
