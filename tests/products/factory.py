@@ -60,7 +60,9 @@ async def upsert(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, items: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Submit one products batch, let a worker process it, and return its results."""
-    submitted = await client.post("/api/v1/products/", json={"items": items}, headers=seller.headers)
+    submitted = await client.post(
+        "/api/v1/products/", json={"items": items}, headers=seller.headers
+    )
     assert submitted.status_code == 200, submitted.text
     batch_id = submitted.json()["batchRequestId"]
     assert await runtime.worker().run_once() is True

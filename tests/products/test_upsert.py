@@ -1,0 +1,164 @@
+"""The products batch end to end on both databases: results, storage, replacement, idempotence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+
+from sellers_center.db.tables import ProductStyle, ProductVariant
+from sellers_center.runtime import Runtime
+from tests.products.factory import NAVY, SIZE_M, jacket, upsert
+from tests.support import BOTH_BACKENDS, SellerKey
+
+pytestmark = BOTH_BACKENDS
+
+
+async def stored(
+    client: httpx.AsyncClient, seller: SellerKey, **filters: str
+) -> list[dict[str, Any]]:
+    response = await client.get(
+        "/api/v1/products/", params={**filters, "per_page": "100"}, headers=seller.headers
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def without_times(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in item.items() if k not in ("created_at", "updated_at")} for item in items
+    ]
+
+
+async def test_mixed_batch_answers_per_item_in_order_and_stores_only_valid_items(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    items = [
+        jacket(sku="JKT-1-S", unknown_field={"kept": "in the echo"}),
+        jacket(sku="JKT-1-M", size=None),
+        jacket(sku="JKT-1-L", size=1205, prices=[{"country_code": "DE", "retail_price": 99.5}]),
+        jacket(sku="JKT-1-XL", size=1206, category=999),
+    ]
+
+    results = await upsert(client, runtime, seller, items)
+
+    assert results["status"] == "completed"
+    assert [entry["requestItem"] for entry in results["items"]] == items
+    assert [entry["success"] for entry in results["items"]] == [True, False, False, False]
+    assert results["items"][0]["errors"] == []
+    assert results["items"][1]["errors"] == [
+        "Size is required for this category: category 112 uses sizes from 'Clothing size'"
+    ]
+    assert results["items"][2]["errors"] == [
+        "Price missing for country AT, which is listed in countries"
+    ]
+    assert results["items"][3]["errors"] == [
+        "Category not found: 999",
+        "Category 999 differs from category 112 of the other variants of style JKT-1",
+    ]
+    assert [item["sku"] for item in await stored(client, seller)] == ["JKT-1-S"]
+
+
+async def test_new_style_starts_as_draft_and_variant_is_stored_normalised(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    item = jacket(country_of_origin="pt", countries=["de", "AT"])
+    item["prices"][0]["country_code"] = "de"
+
+    await upsert(client, runtime, seller, [item])
+
+    [product] = without_times(await stored(client, seller))
+    assert product == {
+        **item,
+        "country_of_origin": "PT",
+        "countries": ["DE", "AT"],
+        "prices": [
+            {"country_code": "DE", "retail_price": 129.95, "sale_price": None},
+            {"country_code": "AT", "retail_price": 134.95, "sale_price": 99.95},
+        ],
+        "description": None,
+        "second_size": None,
+        "material_composition_non_textile": None,
+        "status": "draft",
+    }
+
+
+async def test_upsert_replaces_the_whole_variant(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    await upsert(client, runtime, seller, [jacket()])
+    replacement = jacket(color=NAVY, quantity=1)
+    del replacement["name"], replacement["hs_code"]
+
+    results = await upsert(client, runtime, seller, [replacement])
+
+    assert results["items"][0]["success"] is True
+    [product] = await stored(client, seller)
+    assert (product["color"], product["quantity"], product["name"], product["hs_code"]) == (
+        NAVY,
+        1,
+        None,
+        None,
+    )
+
+
+async def test_rerunning_a_batch_gives_the_same_stored_state(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    batch = [jacket(sku="JKT-1-S"), jacket(sku="JKT-1-M", size=SIZE_M), jacket(sku="BAD", size=1)]
+    first = await upsert(client, runtime, seller, batch)
+    state = without_times(await stored(client, seller))
+
+    second = await upsert(client, runtime, seller, batch)
+
+    assert second["batchRequestId"] != first["batchRequestId"]
+    assert second["items"] == first["items"]
+    assert without_times(await stored(client, seller)) == state
+    async with runtime.database.read_session() as session:
+        styles = (await session.execute(select(func.count()).select_from(ProductStyle))).scalar()
+        variants = (
+            await session.execute(select(func.count()).select_from(ProductVariant))
+        ).scalar()
+    assert (styles, variants) == (1, 2)
+
+
+async def test_same_sku_twice_in_a_batch_keeps_the_last(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    results = await upsert(client, runtime, seller, [jacket(quantity=1), jacket(quantity=2)])
+
+    assert [entry["success"] for entry in results["items"]] == [True, True]
+    assert [product["quantity"] for product in await stored(client, seller)] == [2]
+
+
+async def test_pending_approval_style_cannot_be_changed(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    await upsert(client, runtime, seller, [jacket()])
+    async with runtime.database.write_session.begin() as session:
+        await session.execute(update(ProductStyle).values(status="pending_approval"))
+    before = await stored(client, seller)
+
+    results = await upsert(client, runtime, seller, [jacket(quantity=99)])
+
+    assert results["items"][0]["errors"] == [
+        "Style JKT-1 is pending approval and cannot be changed until it is reviewed"
+    ]
+    assert await stored(client, seller) == before
+
+
+async def test_item_count_outside_1_to_100_rejects_the_whole_request(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    too_many = [jacket(sku=f"JKT-{n}") for n in range(101)]
+
+    for items, error in [([], "too_short"), (too_many, "too_long")]:
+        response = await client.post(
+            "/api/v1/products/", json={"items": items}, headers=seller.headers
+        )
+        assert response.status_code == 422
+        assert [d["type"] for d in response.json()["detail"]] == [error]
+        assert response.json()["detail"][0]["loc"] == ["body", "items"]
+    assert await runtime.worker().run_once() is False
