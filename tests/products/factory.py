@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import zlib
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ def jacket(sku: str = "JKT-1-S", style_key: str = "JKT-1", **changes: Any) -> di
     item: dict[str, Any] = {
         "style_key": style_key,
         "sku": sku,
-        "ean": ean(abs(hash(sku)) % 10_000),
+        "ean": ean(zlib.crc32(sku.encode()) % 10_000),
         "hs_code": "6202400000",
         "name": "Aurora",
         "descriptions": {"en": "A light bomber jacket.", "de": "Eine leichte Bomberjacke."},

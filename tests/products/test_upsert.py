@@ -162,3 +162,37 @@ async def test_item_count_outside_1_to_100_rejects_the_whole_request(
         assert [d["type"] for d in response.json()["detail"]] == [error]
         assert response.json()["detail"][0]["loc"] == ["body", "items"]
     assert await runtime.worker().run_once() is False
+
+
+async def test_a_style_moves_category_only_if_every_resent_variant_can(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    await upsert(
+        client, runtime, seller, [jacket(sku="JKT-1-S"), jacket(sku="JKT-1-M", size=SIZE_M)]
+    )
+    men = {"category": 212}
+
+    results = await upsert(
+        client,
+        runtime,
+        seller,
+        [jacket(sku="JKT-1-S", **men), jacket(sku="JKT-1-M", size=9999, **men)],
+    )
+
+    assert [entry["errors"] for entry in results["items"]] == [
+        ["Category 212 differs from category 112 of the other variants of style JKT-1"],
+        [
+            "Size not found: 9999 is not a size of category 212",
+            "Category 212 differs from category 112 of the other variants of style JKT-1",
+        ],
+    ]
+    assert {product["category"] for product in await stored(client, seller)} == {112}
+
+    moved = await upsert(
+        client,
+        runtime,
+        seller,
+        [jacket(sku="JKT-1-S", **men), jacket(sku="JKT-1-M", size=SIZE_M, **men)],
+    )
+    assert [entry["success"] for entry in moved["items"]] == [True, True]
+    assert {product["category"] for product in await stored(client, seller)} == {212}

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -187,7 +185,8 @@ class ProductStyle(Base):
 
 
 class ProductVariant(Base):
-    """One sellable variant (a SKU). ``data`` holds the item as last upserted, normalised.
+    """One sellable variant (a SKU). ``data`` holds the item as last upserted, normalised, as
+    JSON text written by pydantic (faster than a JSON column's encoder, measured).
 
     The columns beside ``data`` are the ones the rules and the filters look up.
     """
@@ -210,7 +209,7 @@ class ProductVariant(Base):
     color: Mapped[int] = mapped_column(Integer)
     size: Mapped[int | None] = mapped_column(Integer)
     second_size: Mapped[int | None] = mapped_column(Integer)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -6,13 +6,13 @@ Sessions come from the caller (the HTTP request, the worker's job runner), which
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.engine import repository
@@ -99,7 +99,7 @@ async def read_result(
 
 def raw_items(body: bytes) -> list[Any]:
     """The submitted items exactly as sent, for the ``requestItem`` echo."""
-    document = json.loads(body)
+    document = from_json(body)
     items = document.get("items") if isinstance(document, dict) else None
     return items if isinstance(items, list) else []
 
@@ -123,7 +123,8 @@ def encode_failure(items: Sequence[Any], reason: str) -> bytes:
 
 
 def _dump(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    # pydantic-core's JSON encoder: several times faster than the standard library's here.
+    return to_json(value)
 
 
 def failure_reason(attempts: int, last_error: str) -> str:

@@ -13,7 +13,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    RootModel,
+    WithJsonSchema,
+)
 
 from sellers_center.engine.status import RequestStatus
 from sellers_center.pagination import PaginationSchema
@@ -24,7 +32,11 @@ COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 MAX_PRICE = 1_000_000
 
 PropertyId = Annotated[int, Field(ge=1, description=PROPERTY_ID)]
-CountryCode = Annotated[str, Field(pattern=COUNTRY_PATTERN, description=COUNTRY_CODE)]
+# Upper-cased once validated, so rules, storage and reads see one spelling; the echo of the
+# request item is the raw payload, untouched.
+CountryCode = Annotated[
+    str, Field(pattern=COUNTRY_PATTERN, description=COUNTRY_CODE), AfterValidator(str.upper)
+]
 # Prices are exact decimals; the contract documents them as JSON numbers.
 Amount = Annotated[
     Decimal,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic_core import from_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import service as accounts
@@ -12,7 +13,7 @@ from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.errors import ConflictError, NotFoundError
 from sellers_center.products import repository
 from sellers_center.products.rules.item import BatchCatalog, item_errors
-from sellers_center.products.rules.style import NEW_STYLE_STATUS, WorkingState
+from sellers_center.products.rules.style import NEW_STYLE_STATUS, WorkingState, evaluate
 from sellers_center.products.schemas import ProductSchema, UpsertProductItemSchema
 
 DELETABLE_STATUS = "draft"
@@ -30,40 +31,22 @@ async def upsert_products(
         brand for brand, _ in await accounts.seller_brands(session, context.seller_id)
     )
     batch_catalog = BatchCatalog.of(catalog, brands)
-    state = await _load_state(session, context.seller_id, items)
-    outcomes = []
-    for item in items:
-        errors = item_errors(item, batch_catalog) + state.errors(item)
-        if not errors:
-            state.apply(item)
-        outcomes.append(ItemOutcome(tuple(errors)))
-    await _write(session, context, state)
-    return outcomes
-
-
-async def _load_state(
-    session: AsyncSession, seller_id: int, items: Sequence[UpsertProductItemSchema]
-) -> WorkingState:
+    own_errors = [item_errors(item, batch_catalog) for item in items]
     style_keys = {item.style_key for item in items}
-    styles = await repository.load_styles(session, seller_id, style_keys)
+    styles = await repository.load_styles(session, context.seller_id, style_keys)
     variants = await repository.load_variants(
         session,
-        seller_id,
+        context.seller_id,
         style_keys=style_keys,
         skus={item.sku for item in items},
         eans={item.ean for item in items if item.ean is not None},
     )
-    return WorkingState.of(styles, variants)
+    state, errors = evaluate(items, own_errors, styles, variants)
+    await _write(session, context, state)
+    return [ItemOutcome(tuple(item_errors)) for item_errors in errors]
 
 
 def _row(item: UpsertProductItemSchema) -> repository.VariantRow:
-    """The stored form of an applied item: as sent, with country codes in upper case."""
-    data = item.model_dump(mode="json")
-    data["country_of_origin"] = item.country_of_origin.upper()
-    if item.countries is not None:
-        data["countries"] = [code.upper() for code in item.countries]
-    for price in data["prices"]:
-        price["country_code"] = price["country_code"].upper()
     return repository.VariantRow(
         style_key=item.style_key,
         sku=item.sku,
@@ -73,7 +56,7 @@ def _row(item: UpsertProductItemSchema) -> repository.VariantRow:
         color=item.color,
         size=item.size,
         second_size=item.second_size,
-        data=data,
+        data=item.model_dump_json(),
     )
 
 
@@ -82,14 +65,16 @@ async def _write(session: AsyncSession, context: BatchContext, state: WorkingSta
     if not rows:
         return
     keys = list(dict.fromkeys(row.style_key for row in rows))
-    existing = await repository.load_styles(session, context.seller_id, keys)
-    style_ids = {style.style_key: style.id for style in existing}
+    style_ids = {key: state.style_ids[key] for key in keys if key in state.style_ids}
     new_keys = [key for key in keys if key not in style_ids]
     created = await repository.insert_styles(
         session, context.seller_id, new_keys, NEW_STYLE_STATUS, context.now
     )
     await repository.touch_styles(session, style_ids.values(), context.now)
     style_ids.update(created)
+    # Codes change hands within a batch (A gives up an EAN that B takes): clear the old codes
+    # first, so the upsert meets the unique constraint whatever its row order.
+    await repository.clear_eans(session, context.seller_id, state.released_eans())
     await repository.upsert_variants(session, context.seller_id, rows, style_ids, context.now)
 
 
@@ -114,7 +99,7 @@ async def list_products(
     )
     products = [
         ProductSchema.model_validate(
-            {**data, "status": state, "created_at": created, "updated_at": updated}
+            {**from_json(data), "status": state, "created_at": created, "updated_at": updated}
         )
         for data, state, created, updated in rows
     ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pycountry
 from stdnum import ean as ean_checksum
@@ -21,6 +21,8 @@ from sellers_center.products.schemas import (
     UpsertProductItemSchema,
 )
 
+# Every assigned ISO 3166-1 alpha-2 code: goods are made everywhere (SPEC §3).
+ORIGIN_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 EAN_LENGTH = 13
 FULL_COMPOSITION = 100
 TEXTILE_FIELD = "material_composition_textile"
@@ -33,11 +35,15 @@ class BatchCatalog:
 
     catalog: Catalog
     seller_brands: frozenset[int]
+    selling_countries: frozenset[str]
+    locales: frozenset[str]
     profiles: dict[int, CategoryProfile | None]
 
     @classmethod
     def of(cls, catalog: Catalog, seller_brands: frozenset[int]) -> BatchCatalog:
-        return cls(catalog, seller_brands, {})
+        countries = frozenset(country.code for country in catalog.countries)
+        locales = frozenset(locale.code for locale in catalog.locales)
+        return cls(catalog, seller_brands, countries, locales, {})
 
     def profile(self, category_id: int) -> CategoryProfile | None:
         if category_id not in self.profiles:
@@ -69,7 +75,7 @@ def item_errors(item: UpsertProductItemSchema, context: BatchCatalog) -> list[st
         errors += _property_errors(item, profile)
         errors += _attribute_errors(item, profile, context.catalog)
         errors += _composition_errors(item, profile)
-    errors += _market_errors(item, context.catalog)
+    errors += _market_errors(item, context)
     return list(dict.fromkeys(errors))  # a code unknown in two fields is reported once
 
 
@@ -163,18 +169,18 @@ def _fraction_errors(cluster: MaterialCompositionTextileSchema) -> list[str]:
     return errors
 
 
-def _market_errors(item: UpsertProductItemSchema, catalog: Catalog) -> list[str]:
+def _market_errors(item: UpsertProductItemSchema, context: BatchCatalog) -> list[str]:
     errors = []
-    if pycountry.countries.get(alpha_2=item.country_of_origin.upper()) is None:
+    if item.country_of_origin not in ORIGIN_CODES:
         errors.append(messages.origin_unknown(item.country_of_origin))
-    selling = {country.code for country in catalog.countries}
-    listed = [code.upper() for code in item.countries or []]
+    selling = context.selling_countries
+    listed = item.countries or []
     errors += [
         messages.country_not_sold(code) for code in dict.fromkeys(listed) if code not in selling
     ]
     priced: Counter[str] = Counter()
     for price in item.prices:
-        code = price.country_code.upper()
+        code = price.country_code
         priced[code] += 1
         if priced[code] == 1 and code not in selling:
             errors.append(messages.country_not_sold(code))
@@ -184,15 +190,16 @@ def _market_errors(item: UpsertProductItemSchema, catalog: Catalog) -> list[str]
             )
     errors += [messages.price_country_repeated(code) for code, n in priced.items() if n > 1]
     errors += [messages.price_missing(code) for code in dict.fromkeys(listed) if code not in priced]
-    locales = {locale.code for locale in catalog.locales}
     descriptions = item.descriptions.root if item.descriptions is not None else {}
-    errors += [
-        messages.locale_not_found(locale) for locale in descriptions if locale not in locales
-    ]
+    unknown = [locale for locale in descriptions if locale not in context.locales]
+    errors += [messages.locale_not_found(locale) for locale in unknown]
     errors += [messages.image_not_url(url) for url in item.images if not _is_absolute_url(url)]
     return errors
 
 
+# An absolute http(s) URL: scheme, "//", a non-empty host; checked per image, so no urlsplit.
+ABSOLUTE_URL = re.compile(r"https?://[^/?#\s@]+(?:[/?#]\S*)?", re.IGNORECASE)
+
+
 def _is_absolute_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    return ABSOLUTE_URL.fullmatch(url) is not None

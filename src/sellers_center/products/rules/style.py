@@ -1,13 +1,17 @@
 """The rules that depend on what the seller already stored (SPEC §3, "within a style").
 
 A batch is checked item by item against a working copy of the stored state, and each applied
-item updates that copy, so the outcome is the one a serial run of the items would give.
+item updates that copy, so the outcome is the one a serial run of the items would give, with one
+exception: brand and category are compared only with the variants the batch does not send again,
+so a whole style can move to another category in one batch. Should a re-sent variant fail and
+keep its old values, the items that changed them are refused too (``evaluate``), and a stored
+style never mixes brands or categories.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sellers_center.products.repository import StoredStyle, StoredVariant
@@ -43,16 +47,26 @@ class WorkingState:
     """The seller's styles and variants as the batch has changed them so far."""
 
     style_status: dict[str, str]
+    style_ids: dict[str, int]
     variants: dict[str, StoredVariant]
+    stored_eans: dict[str, str] = field(default_factory=dict)
+    """The EAN each stored SKU had before the batch."""
     members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    coming: Counter[str] = field(default_factory=Counter)
+    """How many more times each SKU comes up in the batch."""
     ean_owner: dict[str, str] = field(default_factory=dict)
     applied: dict[str, UpsertProductItemSchema] = field(default_factory=dict)
 
     @classmethod
     def of(cls, styles: Iterable[StoredStyle], variants: Iterable[StoredVariant]) -> WorkingState:
-        state = cls({s.style_key: s.status for s in styles}, {})
+        styles = list(styles)
+        state = cls(
+            {s.style_key: s.status for s in styles}, {s.style_key: s.id for s in styles}, {}
+        )
         for stored in variants:
             state._place(stored)
+            if stored.ean is not None:
+                state.stored_eans[stored.sku] = stored.ean
         return state
 
     def _place(self, variant: StoredVariant) -> None:
@@ -93,13 +107,8 @@ class WorkingState:
             for sku in sorted(self.members[candidate.style_key])
             if sku != candidate.sku
         ]
-        errors = []
-        if others and others[0].brand != candidate.brand:
-            differs = (candidate.style_key, candidate.brand, others[0].brand)
-            errors.append(messages.style_brand_differs(*differs))
-        if others and others[0].category != candidate.category:
-            differs = (candidate.style_key, candidate.category, others[0].category)
-            errors.append(messages.style_category_differs(*differs))
+        settled = [other for other in others if not self.coming[other.sku]]
+        errors = _agreement_errors(candidate, settled[0]) if settled else []
         colourway = [other for other in others if other.color == candidate.color]
         for other in colourway:
             if (other.size, other.second_size) == (candidate.size, candidate.second_size):
@@ -109,8 +118,73 @@ class WorkingState:
             errors.append(messages.second_size_mixed(candidate.color, candidate.style_key))
         return errors
 
+    def done(self, item: UpsertProductItemSchema) -> None:
+        self.coming[item.sku] -= 1
+
     def apply(self, item: UpsertProductItemSchema) -> None:
         self.style_status.setdefault(item.style_key, NEW_STYLE_STATUS)
         self._place(variant_of(item))
         self.applied.pop(item.sku, None)  # the latest upsert of a SKU is the one written
         self.applied[item.sku] = item
+
+    def released_eans(self) -> list[str]:
+        """SKUs whose stored EAN the batch changes; their old codes may go to other SKUs."""
+        return [
+            sku
+            for sku, item in self.applied.items()
+            if sku in self.stored_eans and self.stored_eans[sku] != item.ean
+        ]
+
+    def mixed_styles(self) -> dict[str, str]:
+        """Applied SKUs whose brand or category disagrees with a variant the batch left as it
+        was (because its own re-sent item failed), with the error to refuse them with."""
+        refused = {}
+        for sku, item in self.applied.items():
+            kept = sorted(s for s in self.members[item.style_key] if s not in self.applied)
+            errors = _agreement_errors(variant_of(item), self.variants[kept[0]]) if kept else []
+            if errors:
+                refused[sku] = errors[0]
+        return refused
+
+
+def _agreement_errors(candidate: StoredVariant, reference: StoredVariant) -> list[str]:
+    errors = []
+    if reference.brand != candidate.brand:
+        differs = (candidate.style_key, candidate.brand, reference.brand)
+        errors.append(messages.style_brand_differs(*differs))
+    if reference.category != candidate.category:
+        differs = (candidate.style_key, candidate.category, reference.category)
+        errors.append(messages.style_category_differs(*differs))
+    return errors
+
+
+def evaluate(
+    items: Sequence[UpsertProductItemSchema],
+    item_errors: Sequence[list[str]],
+    styles: Sequence[StoredStyle],
+    variants: Sequence[StoredVariant],
+) -> tuple[WorkingState, list[list[str]]]:
+    """Every item's errors given the stored state; the state holds the items to write.
+
+    Each round that leaves a style mixed refuses the items that mixed it and starts again; a
+    round refuses at least one more item, so there are at most ``len(items)`` rounds.
+    """
+    refused: dict[int, str] = {}
+    while True:
+        state = WorkingState.of(styles, variants)
+        state.coming.update(item.sku for item in items)
+        outcome = []
+        for index, item in enumerate(items):
+            errors = item_errors[index] + state.errors(item)
+            if index in refused:
+                errors.append(refused[index])
+            if not errors:
+                state.apply(item)
+            state.done(item)
+            outcome.append(errors)
+        mixed = state.mixed_styles()
+        if not mixed:
+            return state, outcome
+        for index, item in enumerate(items):
+            if state.applied.get(item.sku) is item and item.sku in mixed:
+                refused[index] = mixed[item.sku]

@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("color", sa.Integer(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("second_size", sa.Integer(), nullable=True),
-        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
         sa.Column("created_at", sellers_center.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sellers_center.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
