@@ -18,7 +18,7 @@ from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
 from sellers_center.products.router import router as products_router
-from sellers_center.runtime import Runtime
+from sellers_center.runtime import Runtime, tune_garbage_collector
 
 TITLE = "Sellers Center API"
 API_VERSION = "1.0.0"
@@ -31,6 +31,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         worker = None
         task = None
+        tune_garbage_collector()
         if run_worker:
             worker = runtime.worker()
             task = asyncio.create_task(worker.run(), name="embedded-worker")

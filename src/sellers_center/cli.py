@@ -24,7 +24,7 @@ from sellers_center.catalog.document import CatalogDocument
 from sellers_center.db.migrate import migrate as apply_migrations
 from sellers_center.engine.worker import run_until_signalled
 from sellers_center.errors import DomainError
-from sellers_center.runtime import Runtime
+from sellers_center.runtime import Runtime, tune_garbage_collector
 from sellers_center.settings import Settings
 
 T = TypeVar("T")
@@ -131,6 +131,7 @@ def worker_command(
 
     async def main() -> None:
         runtime = Runtime.from_settings(settings)
+        tune_garbage_collector()
         try:
             await run_until_signalled(runtime.worker())
         finally:

@@ -1,12 +1,18 @@
 """Engines and sessions for both profiles.
 
 SQLite gets WAL, a busy timeout, foreign keys and full fsync (an answered batch survives a power
-cut). Write transactions there start with ``BEGIN IMMEDIATE`` so two writers queue on the busy
-timeout instead of deadlocking on a read-to-write lock upgrade; reads keep a deferred ``BEGIN``.
+cut). Write transactions there start with ``BEGIN IMMEDIATE`` so two writers queue instead of
+deadlocking on a read-to-write lock upgrade; reads keep a deferred ``BEGIN``. Writers of one
+process queue on an asyncio lock first: SQLite's busy handler sleeps in growing steps of up to
+100 ms, which under load left the write lock idle most of the time (measured in bench/ingest.py);
+the busy timeout still orders writers of different processes (the CLI beside a server).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +45,38 @@ class Database:
             _configure_sqlite(self.engine)
         write_engine = self.engine.execution_options(**{IMMEDIATE_OPTION: True})
         self.read_session = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.write_session = async_sessionmaker(write_engine, expire_on_commit=False)
+        self.write_session = WriteSessions(
+            async_sessionmaker(write_engine, expire_on_commit=False),
+            asyncio.Lock() if self.is_sqlite else None,
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class WriteSessions:
+    """Sessions for write transactions; on SQLite one at a time per process."""
+
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], lock: asyncio.Lock | None
+    ) -> None:
+        self._factory = factory
+        self._lock = lock
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction the caller commits."""
+        async with self._turn(), self._factory() as session:
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction committed on leaving the block (rolled back on error)."""
+        async with self._turn(), self._factory.begin() as session:
+            yield session
+
+    def _turn(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self._lock if self._lock is not None else contextlib.nullcontext()
 
 
 def dialect_name(session: AsyncSession) -> str:
