@@ -123,33 +123,33 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
     }
 
 
+@pytest.mark.parametrize("same_process", [True, False], ids=["same-process", "other-process"])
 async def test_two_concurrent_sqlite_write_transactions_both_commit_one_after_the_other(
-    database_url: str, backend: str
+    database_url: str, backend: str, same_process: bool
 ) -> None:
     """Write transactions take SQLite's lock up front, so a read-then-write cannot interleave.
 
-    (On PostgreSQL two such transactions run side by side by design; services use atomic
-    statements there, STYLE rule 6.)
+    In one process writers queue on the Database's own lock; a writer of another process (here:
+    another Database on the same file) waits on SQLite's busy timeout. (On PostgreSQL two such
+    transactions run side by side by design; services use atomic statements there, STYLE 6.)
     """
     if backend != "sqlite":
         pytest.skip("BEGIN IMMEDIATE and the busy timeout are SQLite's")
     database = Database(database_url)
-    second_started = asyncio.Event()
+    other = database if same_process else Database(database_url)
 
     async def increment_version(session: Any) -> None:
         version = (await session.execute(select(CatalogState.version))).scalar_one()
         await session.execute(update(CatalogState).values(version=version + 1))
 
     async def second_writer() -> None:
-        async with database.write_session.begin() as session:
-            second_started.set()
+        async with other.write_session.begin() as session:
             await increment_version(session)
 
     try:
         async with database.write_session.begin() as first:
             await increment_version(first)
             second = asyncio.create_task(second_writer())
-            await second_started.wait()
             await asyncio.sleep(SECOND_WRITER_HEAD_START_SECONDS)
             is_second_done_while_first_open = second.done()
         await asyncio.wait_for(second, SECOND_WRITER_TIMEOUT_SECONDS)
@@ -158,3 +158,4 @@ async def test_two_concurrent_sqlite_write_transactions_both_commit_one_after_th
         assert await catalog_state(database) == [(1, 2)]
     finally:
         await database.dispose()
+        await other.dispose()
