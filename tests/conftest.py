@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -11,11 +11,10 @@ import pytest
 
 from sellers_center.app import create_app
 from sellers_center.catalog import service as catalog
-from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import ManualClock
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.kinds import build_kinds
-from sellers_center.runtime import Runtime
+from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
 from tests import support
 from tests.engine.echo_kind import build_echo_kind
@@ -69,13 +68,12 @@ def settings(database_url: str) -> Settings:
     )
 
 
-KindsFactory = Callable[[CatalogCache], KindRegistry]
-
-
 @pytest.fixture
 def kinds() -> KindsFactory:
     """The service's own kinds plus the tests' echo kind."""
-    return lambda catalog: KindRegistry.of([*build_kinds(catalog), build_echo_kind()])
+    return lambda catalog, settings: KindRegistry.of(
+        [*build_kinds(catalog, settings), build_echo_kind()]
+    )
 
 
 @pytest.fixture

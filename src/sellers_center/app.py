@@ -17,6 +17,7 @@ from sellers_center.http.health import router as health_router
 from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
+from sellers_center.lifecycle.router import router as lifecycle_router
 from sellers_center.products.router import router as products_router
 from sellers_center.runtime import Runtime, tune_garbage_collector
 
@@ -58,6 +59,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(health_router)
     app.include_router(catalog_router)
     app.include_router(products_router)
+    app.include_router(lifecycle_router)
     app.include_router(kinds_router(runtime.kinds))
     install_openapi(app, [kind.request_model for kind in runtime.kinds])
     app.add_middleware(RateLimitHeadersMiddleware)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.engine.kind import KindRegistry
+from sellers_center.lifecycle.kind import build_status_kind
 from sellers_center.products.kind import build_products_kind
+from sellers_center.settings import Settings
 
 
-def build_kinds(catalog: CatalogCache) -> KindRegistry:
-    return KindRegistry.of([build_products_kind(catalog)])
+def build_kinds(catalog: CatalogCache, settings: Settings) -> KindRegistry:
+    return KindRegistry.of(
+        [build_products_kind(catalog), build_status_kind(sandbox=settings.sandbox)]
+    )

@@ -16,6 +16,7 @@ from sellers_center.engine.wakeup import Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig
 from sellers_center.http.ratelimit import RateLimiter
 from sellers_center.kinds import build_kinds
+from sellers_center.lifecycle.service import activate_approved
 from sellers_center.settings import Settings
 
 # A 100-item batch allocates tens of thousands of objects. With the default young-generation
@@ -30,6 +31,9 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+KindsFactory = Callable[[CatalogCache, Settings], KindRegistry]
 
 
 @dataclass
@@ -49,15 +53,21 @@ class Runtime:
             )
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, kinds: Callable[[CatalogCache], KindRegistry] = build_kinds
-    ) -> Runtime:
+    def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:
         """The runtime of one process; ``kinds`` builds the batch kinds it serves."""
         catalog = CatalogCache()
-        return cls(settings, Database(settings.database_url), kinds(catalog), catalog=catalog)
+        database = Database(settings.database_url)
+        return cls(settings, database, kinds(catalog, settings), catalog=catalog)
 
     def worker(self) -> Worker:
-        return Worker(self.database, self.kinds, self.worker_config(), self.clock, self.wakeup)
+        return Worker(
+            self.database,
+            self.kinds,
+            self.worker_config(),
+            self.clock,
+            self.wakeup,
+            maintenance=(activate_approved,),
+        )
 
     def worker_config(self) -> WorkerConfig:
         settings = self.settings

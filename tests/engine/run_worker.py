@@ -17,7 +17,7 @@ from tests.engine.echo_kind import build_echo_kind
 
 
 async def main() -> None:
-    runtime = Runtime.from_settings(Settings(), lambda _: KindRegistry.of([build_echo_kind()]))
+    runtime = Runtime.from_settings(Settings(), lambda *_: KindRegistry.of([build_echo_kind()]))
     try:
         await run_until_signalled(runtime.worker())
     finally:

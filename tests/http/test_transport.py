@@ -15,9 +15,8 @@ from sellers_center.accounts import service as accounts
 from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.db.tables import Batch
-from sellers_center.runtime import Runtime
+from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
-from tests.conftest import KindsFactory
 from tests.support import SellerKey
 
 CATEGORIES = "/api/v1/categories/"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import true
 
 from sellers_center.db.types import UTCDateTime
 
@@ -174,14 +175,39 @@ class ProductStyle(Base):
     """A product master: the variants sharing a ``style_key``, published and reviewed together."""
 
     __tablename__ = "product_styles"
-    __table_args__ = (UniqueConstraint("seller_id", "style_key"),)
+    __table_args__ = (
+        UniqueConstraint("seller_id", "style_key"),
+        Index("ix_product_styles_status", "status", "seller_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
     style_key: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(24))
+    rejection_reasons: Mapped[str | None] = mapped_column(Text)
+    """Comma-separated rejection reason keys, set by the last rejection."""
+    rejection_message: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StyleStatusChange(Base):
+    """One change of a style's status: the history ``products history`` prints."""
+
+    __tablename__ = "style_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    style_id: Mapped[int] = mapped_column(
+        ForeignKey("product_styles.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    cause: Mapped[str] = mapped_column(String(16))
+    """seller (a batch), operator (review) or system (activation, problem detection)."""
+    detail: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ProductVariant(Base):
@@ -209,6 +235,8 @@ class ProductVariant(Base):
     color: Mapped[int] = mapped_column(Integer)
     size: Mapped[int | None] = mapped_column(Integer)
     second_size: Mapped[int | None] = mapped_column(Integer)
+    is_sellable: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    """Complete enough to be sold (countries with prices, images): what publishing needs."""
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

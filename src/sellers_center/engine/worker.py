@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,6 +32,11 @@ from sellers_center.engine.wakeup import Wakeup
 log = logging.getLogger(__name__)
 
 WORKER_LOST = "its worker stopped before finishing"
+
+
+MaintenanceStep = Callable[[AsyncSession, datetime], Awaitable[int]]
+"""A periodic system step a domain gives the worker (e.g. activating approved styles); it
+works in the transaction it is handed and returns how many rows it changed."""
 
 
 class LeaseLostError(Exception):
@@ -61,8 +67,11 @@ class Worker:
         config: WorkerConfig,
         clock: Clock,
         wakeup: Wakeup | None = None,
+        *,
+        maintenance: Sequence[MaintenanceStep] = (),
     ) -> None:
         self.database = database
+        self.maintenance = tuple(maintenance)
         self.kinds = kinds
         self.config = config
         self.clock = clock
@@ -88,8 +97,11 @@ class Worker:
         return True
 
     async def run_maintenance(self) -> None:
-        """Expire lost leases and purge batches past their retention."""
+        """Expire lost leases, run the domains' steps, purge batches past their retention."""
         await self._expire_leases()
+        for step in self.maintenance:
+            async with self.database.write_session.begin() as session:
+                await step(session, self.clock.now())
         await self._purge()
 
     # --- claim loop ---------------------------------------------------------------------------

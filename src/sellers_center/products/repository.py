@@ -23,6 +23,7 @@ REPLACED_ON_UPSERT = (
     "color",
     "size",
     "second_size",
+    "is_sellable",
     "data",
     "updated_at",
 )
@@ -45,6 +46,7 @@ class StoredVariant:
     color: int
     size: int | None
     second_size: int | None
+    is_sellable: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +61,20 @@ class VariantRow:
     color: int
     size: int | None
     second_size: int | None
+    is_sellable: bool
     data: str
 
 
 async def load_styles(
     session: AsyncSession, seller_id: int, style_keys: Iterable[str]
 ) -> list[StoredStyle]:
-    statement = select(ProductStyle.id, ProductStyle.style_key, ProductStyle.status).where(
-        ProductStyle.seller_id == seller_id, ProductStyle.style_key.in_(set(style_keys))
+    """The seller's styles with these keys, locked against concurrent status changes
+    (PostgreSQL), in key order so two batches never deadlock."""
+    statement = (
+        select(ProductStyle.id, ProductStyle.style_key, ProductStyle.status)
+        .where(ProductStyle.seller_id == seller_id, ProductStyle.style_key.in_(set(style_keys)))
+        .order_by(ProductStyle.style_key)
+        .with_for_update()
     )
     return [StoredStyle(*row) for row in await session.execute(statement)]
 
@@ -91,6 +99,7 @@ async def load_variants(
         ProductVariant.color,
         ProductVariant.size,
         ProductVariant.second_size,
+        ProductVariant.is_sellable,
     )
     base = (
         select(*columns)
@@ -161,6 +170,7 @@ async def upsert_variants(
             "color": row.color,
             "size": row.size,
             "second_size": row.second_size,
+            "is_sellable": row.is_sellable,
             "data": row.data,
             "created_at": now,
             "updated_at": now,

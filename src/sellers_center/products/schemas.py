@@ -48,7 +48,7 @@ Amount = Annotated[
 ]
 
 
-def _drop_defaults(schema: dict[str, Any]) -> None:
+def drop_defaults(schema: dict[str, Any]) -> None:
     for field in schema.get("properties", {}).values():
         field.pop("default", None)
 
@@ -58,7 +58,7 @@ def _drop_title(schema: dict[str, Any]) -> None:
 
 
 class ContractModel(BaseModel):
-    model_config = ConfigDict(json_schema_extra=_drop_defaults)
+    model_config = ConfigDict(json_schema_extra=drop_defaults)
 
 
 class LocalizedDescriptionSchema(RootModel[dict[str, str]]):

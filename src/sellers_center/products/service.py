@@ -11,7 +11,12 @@ from sellers_center.accounts import service as accounts
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.errors import ConflictError, NotFoundError
+from sellers_center.lifecycle import repository as lifecycle_repository
+from sellers_center.lifecycle.repository import StatusChange
+from sellers_center.lifecycle.rules import Status
+from sellers_center.lifecycle.service import SELLER, SYSTEM
 from sellers_center.products import repository
+from sellers_center.products.rules.completeness import sale_gaps
 from sellers_center.products.rules.item import BatchCatalog, item_errors
 from sellers_center.products.rules.style import NEW_STYLE_STATUS, WorkingState, evaluate
 from sellers_center.products.schemas import ProductSchema, UpsertProductItemSchema
@@ -43,11 +48,13 @@ async def upsert_products(
     )
     state, errors = evaluate(items, own_errors, styles, variants)
     await _write(session, context, state)
+    await lifecycle_repository.record_changes(session, _status_follow_ups(state), context.now)
     return [ItemOutcome(tuple(item_errors)) for item_errors in errors]
 
 
 def _row(item: UpsertProductItemSchema) -> repository.VariantRow:
     return repository.VariantRow(
+        is_sellable=not sale_gaps(item),
         style_key=item.style_key,
         sku=item.sku,
         ean=item.ean,
@@ -70,12 +77,34 @@ async def _write(session: AsyncSession, context: BatchContext, state: WorkingSta
     created = await repository.insert_styles(
         session, context.seller_id, new_keys, NEW_STYLE_STATUS, context.now
     )
+    births = [
+        StatusChange(style_id, None, NEW_STYLE_STATUS, SELLER, "created", context.batch_id)
+        for style_id in created.values()
+    ]
+    await lifecycle_repository.record_changes(session, births, context.now)
     await repository.touch_styles(session, style_ids.values(), context.now)
     style_ids.update(created)
     # Codes change hands within a batch (A gives up an EAN that B takes): clear the old codes
     # first, so the upsert meets the unique constraint whatever its row order.
     await repository.clear_eans(session, context.seller_id, state.released_eans())
     await repository.upsert_variants(session, context.seller_id, rows, style_ids, context.now)
+
+
+def _status_follow_ups(state: WorkingState) -> list[StatusChange]:
+    """An active style the batch left unsellable becomes ``problem``; a ``problem`` style the
+    batch made whole again becomes ``active`` (SPEC §4)."""
+    changes = []
+    for key in dict.fromkeys(item.style_key for item in state.applied.values()):
+        status, style_id = state.style_status[key], state.style_ids.get(key)
+        if style_id is None or status not in (Status.ACTIVE, Status.PROBLEM):
+            continue
+        unsellable = sorted(s for s in state.members[key] if not state.variants[s].is_sellable)
+        if status == Status.ACTIVE and unsellable:
+            detail = "variants not sellable: " + ", ".join(unsellable)
+            changes.append(StatusChange(style_id, status, Status.PROBLEM, SYSTEM, detail))
+        elif status == Status.PROBLEM and not unsellable:
+            changes.append(StatusChange(style_id, status, Status.ACTIVE, SYSTEM, "variants fixed"))
+    return changes
 
 
 async def list_products(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sellers_center.products.repository import StoredStyle, StoredVariant
 from sellers_center.products.rules import messages
+from sellers_center.products.rules.completeness import sale_gaps
 from sellers_center.products.schemas import UpsertProductItemSchema
 
 NEW_STYLE_STATUS = "draft"
@@ -33,6 +34,7 @@ def variant_of(item: UpsertProductItemSchema) -> StoredVariant:
         item.color,
         item.size,
         item.second_size,
+        not sale_gaps(item),
     )
 
 

@@ -1,0 +1,1 @@
+"""Publication lifecycle: the status kind, the state machine, operator review, history."""

@@ -1,0 +1,48 @@
+"""The status batch kind: ``PUT /api/v1/products/status`` → ``GET /api/v1/results/status``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sellers_center.engine.kind import BatchContext, BatchKind, Endpoint, ItemOutcome
+from sellers_center.lifecycle.schemas import (
+    UpdateProductStatusBatchResultsResponseSchema,
+    UpdateProductStatusRequestSchema,
+)
+from sellers_center.lifecycle.service import update_statuses
+
+SUBMIT_LIMIT = 100
+RESULTS_LIMIT = 200
+
+
+def build_status_kind(*, sandbox: bool) -> BatchKind:
+    async def process(
+        session: AsyncSession, context: BatchContext, items: Sequence[Any]
+    ) -> Sequence[ItemOutcome]:
+        return await update_statuses(session, context, items, sandbox=sandbox)
+
+    return BatchKind(
+        name="status",
+        request_model=UpdateProductStatusRequestSchema,
+        results_model=UpdateProductStatusBatchResultsResponseSchema,
+        process=process,
+        submit=Endpoint(
+            method="PUT",
+            path="/api/v1/products/status",
+            summary="Update Product Status",
+            operation_id="update_product_status",
+            rate_limit=SUBMIT_LIMIT,
+            tags=("Products",),
+        ),
+        results=Endpoint(
+            method="GET",
+            path="/api/v1/results/status",
+            summary="Get Product Status Update Batch Results",
+            operation_id="scapi_app_endpoints_result_api_get_product_status_update_batch_results",
+            rate_limit=RESULTS_LIMIT,
+            tags=("Results",),
+        ),
+    )

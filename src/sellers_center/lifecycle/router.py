@@ -1,0 +1,47 @@
+"""``GET /api/v1/products/rejected``: the seller's rejected styles and why (SPEC §3, §4)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from sellers_center.accounts.service import Principal
+from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.ratelimit import describe_limit
+from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.lifecycle import service
+from sellers_center.lifecycle.schemas import RejectedProductsPageSchema
+from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, offset, paginate
+
+router = SlashAgnosticRouter(tags=["Products"])
+
+REJECTED_LIMIT = 50
+
+
+@router.get(
+    "/api/v1/products/rejected",
+    summary="List rejected styles with the reasons",
+    description=describe_limit(REJECTED_LIMIT),
+)
+async def list_rejected(
+    request: Request,
+    runtime: RuntimeDependency,
+    principal: Annotated[Principal, authenticated("products.rejected", REJECTED_LIMIT)],
+    style_key: Annotated[str | None, Query(max_length=120)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+) -> RejectedProductsPageSchema:
+    async with runtime.database.read_session() as session:
+        catalog = await runtime.catalog.get(session)
+        products, total = await service.rejected_products(
+            session,
+            catalog,
+            principal.seller_id,
+            style_key=style_key,
+            offset=offset(page, per_page),
+            limit=per_page,
+        )
+    query = dict(request.query_params)
+    pagination = paginate(request.url.path, query, page=page, per_page=per_page, total=total)
+    return RejectedProductsPageSchema(items=products, pagination=pagination)

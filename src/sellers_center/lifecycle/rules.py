@@ -1,0 +1,119 @@
+"""The publication state machine of SPEC §4, and the text of every refusal.
+
+    new style -> draft
+    draft --published--> pending_approval --approve--> pending_active --> active
+    pending_approval --draft--> draft                 (withdraw; only before approval)
+    pending_approval --reject--> rejected --published--> pending_approval
+    active --inactive--> inactive --published--> active   (re-activation skips approval)
+    active --an edit that breaks a rule--> problem --fixed--> active
+
+Asking for the state a style is already in (or, for ``published``, already on its way to) is
+accepted and changes nothing, so a status batch can be sent again safely. In sandbox mode
+``published`` leads straight to ``active``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    PENDING_ACTIVE = "pending_active"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PROBLEM = "problem"
+
+
+SETTABLE = ("published", "inactive", "draft")
+PUBLISHED_ALREADY = frozenset({Status.PENDING_APPROVAL, Status.PENDING_ACTIVE, Status.ACTIVE})
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """The outcome of a requested status: a new status, nothing to do, or a refusal."""
+
+    to: Status | None = None
+    error: str | None = None
+    needs_sellable: bool = False
+    """The move publishes: every variant must be complete enough to be sold."""
+
+
+def product_master_not_found(style_key: str) -> str:
+    return f"Product master not found: {style_key}"
+
+
+def unknown_status(value: str) -> str:
+    return f"Status {value!r} is not allowed: use one of {', '.join(SETTABLE)}"
+
+
+def draft_after_approval(style_key: str, current: Status) -> str:
+    return (
+        f"Style {style_key} is {current}: draft is only possible before approval; "
+        "use inactive to take it offline"
+    )
+
+
+def inactive_before_activation(style_key: str, current: Status) -> str:
+    way_out = {
+        Status.DRAFT: "publish it first",
+        Status.PENDING_APPROVAL: "withdraw it with draft",
+        Status.REJECTED: "fix it and publish it again",
+        Status.PENDING_ACTIVE: "try again once it is active",
+    }.get(current, "publish it first")
+    return (
+        f"Style {style_key} is {current}: inactive is only possible once it was active; {way_out}"
+    )
+
+
+def rejected_needs_publishing(style_key: str) -> str:
+    return (
+        f"Style {style_key} is rejected: fix what the rejection names and set published to "
+        "submit it for approval again"
+    )
+
+
+def problem_needs_fixing(style_key: str, requested: str) -> str:
+    return (
+        f"Style {style_key} is problem: {requested} is not possible until its variants are "
+        "fixed; send the corrected variants and it becomes active again"
+    )
+
+
+def seller_move(style_key: str, current: Status, requested: str, *, sandbox: bool) -> Move:
+    """What a seller's requested status does to a style in ``current``."""
+    if requested not in SETTABLE:
+        return Move(error=unknown_status(requested))
+    if requested == "published":
+        return _publish(style_key, current, sandbox=sandbox)
+    if requested == "draft":
+        if current is Status.PENDING_APPROVAL:
+            return Move(to=Status.DRAFT)
+        if current is Status.DRAFT:
+            return Move()
+        if current is Status.REJECTED:
+            return Move(error=rejected_needs_publishing(style_key))
+        if current is Status.PROBLEM:
+            return Move(error=problem_needs_fixing(style_key, requested))
+        return Move(error=draft_after_approval(style_key, current))
+    if current is Status.ACTIVE:
+        return Move(to=Status.INACTIVE)
+    if current is Status.INACTIVE:
+        return Move()
+    if current is Status.PROBLEM:
+        return Move(error=problem_needs_fixing(style_key, requested))
+    return Move(error=inactive_before_activation(style_key, current))
+
+
+def _publish(style_key: str, current: Status, *, sandbox: bool) -> Move:
+    if current in PUBLISHED_ALREADY:
+        return Move()
+    if current in (Status.DRAFT, Status.REJECTED):
+        target = Status.ACTIVE if sandbox else Status.PENDING_APPROVAL
+        return Move(to=target, needs_sellable=True)
+    if current is Status.INACTIVE:
+        return Move(to=Status.ACTIVE, needs_sellable=True)
+    return Move(error=problem_needs_fixing(style_key, "published"))
