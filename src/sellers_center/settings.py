@@ -48,9 +48,12 @@ class Settings(BaseSettings):
         default=0.5, gt=0, description="Idle workers look for new batches this often."
     )
     maintenance_interval_seconds: float = Field(
-        default=10.0,
+        default=2.0,
         gt=0,
-        description="How often a worker reclaims expired leases and purges.",
+        description=(
+            "How often a worker reclaims expired leases, activates approved styles and purges "
+            "old results (indexed queries: cheap to run often)."
+        ),
     )
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Larger request bodies get 413."

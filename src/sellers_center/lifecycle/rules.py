@@ -15,28 +15,20 @@ accepted and changes nothing, so a status batch can be sent again safely. In san
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    PENDING_APPROVAL = "pending_approval"
-    REJECTED = "rejected"
-    PENDING_ACTIVE = "pending_active"
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    PROBLEM = "problem"
-
+from sellers_center.products.schemas import ProductStatus
 
 SETTABLE = ("published", "inactive", "draft")
-PUBLISHED_ALREADY = frozenset({Status.PENDING_APPROVAL, Status.PENDING_ACTIVE, Status.ACTIVE})
+PUBLISHED_ALREADY = frozenset(
+    {ProductStatus.PENDING_APPROVAL, ProductStatus.PENDING_ACTIVE, ProductStatus.ACTIVE}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Move:
     """The outcome of a requested status: a new status, nothing to do, or a refusal."""
 
-    to: Status | None = None
+    to: ProductStatus | None = None
     error: str | None = None
     needs_sellable: bool = False
     """The move publishes: every variant must be complete enough to be sold."""
@@ -47,22 +39,22 @@ def product_master_not_found(style_key: str) -> str:
 
 
 def unknown_status(value: str) -> str:
-    return f"Status {value!r} is not allowed: use one of {', '.join(SETTABLE)}"
+    return f"ProductStatus {value!r} is not allowed: use one of {', '.join(SETTABLE)}"
 
 
-def draft_after_approval(style_key: str, current: Status) -> str:
+def draft_after_approval(style_key: str, current: ProductStatus) -> str:
     return (
         f"Style {style_key} is {current}: draft is only possible before approval; "
         "use inactive to take it offline"
     )
 
 
-def inactive_before_activation(style_key: str, current: Status) -> str:
+def inactive_before_activation(style_key: str, current: ProductStatus) -> str:
     way_out = {
-        Status.DRAFT: "publish it first",
-        Status.PENDING_APPROVAL: "withdraw it with draft",
-        Status.REJECTED: "fix it and publish it again",
-        Status.PENDING_ACTIVE: "try again once it is active",
+        ProductStatus.DRAFT: "publish it first",
+        ProductStatus.PENDING_APPROVAL: "withdraw it with draft",
+        ProductStatus.REJECTED: "fix it and publish it again",
+        ProductStatus.PENDING_ACTIVE: "try again once it is active",
     }.get(current, "publish it first")
     return (
         f"Style {style_key} is {current}: inactive is only possible once it was active; {way_out}"
@@ -83,37 +75,37 @@ def problem_needs_fixing(style_key: str, requested: str) -> str:
     )
 
 
-def seller_move(style_key: str, current: Status, requested: str, *, sandbox: bool) -> Move:
+def seller_move(style_key: str, current: ProductStatus, requested: str, *, sandbox: bool) -> Move:
     """What a seller's requested status does to a style in ``current``."""
     if requested not in SETTABLE:
         return Move(error=unknown_status(requested))
     if requested == "published":
         return _publish(style_key, current, sandbox=sandbox)
     if requested == "draft":
-        if current is Status.PENDING_APPROVAL:
-            return Move(to=Status.DRAFT)
-        if current is Status.DRAFT:
+        if current is ProductStatus.PENDING_APPROVAL:
+            return Move(to=ProductStatus.DRAFT)
+        if current is ProductStatus.DRAFT:
             return Move()
-        if current is Status.REJECTED:
+        if current is ProductStatus.REJECTED:
             return Move(error=rejected_needs_publishing(style_key))
-        if current is Status.PROBLEM:
+        if current is ProductStatus.PROBLEM:
             return Move(error=problem_needs_fixing(style_key, requested))
         return Move(error=draft_after_approval(style_key, current))
-    if current is Status.ACTIVE:
-        return Move(to=Status.INACTIVE)
-    if current is Status.INACTIVE:
+    if current is ProductStatus.ACTIVE:
+        return Move(to=ProductStatus.INACTIVE)
+    if current is ProductStatus.INACTIVE:
         return Move()
-    if current is Status.PROBLEM:
+    if current is ProductStatus.PROBLEM:
         return Move(error=problem_needs_fixing(style_key, requested))
     return Move(error=inactive_before_activation(style_key, current))
 
 
-def _publish(style_key: str, current: Status, *, sandbox: bool) -> Move:
+def _publish(style_key: str, current: ProductStatus, *, sandbox: bool) -> Move:
     if current in PUBLISHED_ALREADY:
         return Move()
-    if current in (Status.DRAFT, Status.REJECTED):
-        target = Status.ACTIVE if sandbox else Status.PENDING_APPROVAL
+    if current in (ProductStatus.DRAFT, ProductStatus.REJECTED):
+        target = ProductStatus.ACTIVE if sandbox else ProductStatus.PENDING_APPROVAL
         return Move(to=target, needs_sellable=True)
-    if current is Status.INACTIVE:
-        return Move(to=Status.ACTIVE, needs_sellable=True)
+    if current is ProductStatus.INACTIVE:
+        return Move(to=ProductStatus.ACTIVE, needs_sellable=True)
     return Move(error=problem_needs_fixing(style_key, "published"))

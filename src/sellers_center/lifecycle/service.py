@@ -13,14 +13,14 @@ from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.errors import ConflictError, InvalidInputError, NotFoundError
 from sellers_center.lifecycle import repository
 from sellers_center.lifecycle.repository import StatusChange, StyleRow
-from sellers_center.lifecycle.rules import Status, product_master_not_found, seller_move
+from sellers_center.lifecycle.rules import product_master_not_found, seller_move
 from sellers_center.lifecycle.schemas import (
     RejectedProductSchema,
     RejectionReasonSchema,
     UpdateProductStatusItemSchema,
 )
 from sellers_center.products.rules.completeness import sale_gaps
-from sellers_center.products.schemas import UpsertProductItemSchema
+from sellers_center.products.schemas import ProductStatus, UpsertProductItemSchema
 
 SELLER, OPERATOR, SYSTEM = "seller", "operator", "system"
 
@@ -35,7 +35,7 @@ async def update_statuses(
     """Apply a status batch item by item, in order; styles stay locked until the commit."""
     keys = {item.style_key for item in items}
     styles = await repository.find_styles(session, context.seller_id, keys, lock=True)
-    current = {key: Status(style.status) for key, style in styles.items()}
+    current = {key: ProductStatus(style.status) for key, style in styles.items()}
     publishing = {i.style_key for i in items if i.status == "published" and i.style_key in styles}
     gaps = await _sale_gaps(session, [styles[key] for key in publishing])
     outcomes, changes = [], []
@@ -78,7 +78,7 @@ async def _review_target(session: AsyncSession, seller_id: int, style_key: str) 
     )
     if style is None:
         raise NotFoundError(product_master_not_found(style_key))
-    if style.status != Status.PENDING_APPROVAL:
+    if style.status != ProductStatus.PENDING_APPROVAL:
         raise ConflictError(
             f"Style {style_key} is {style.status}: only pending_approval styles can be reviewed"
         )
@@ -88,7 +88,9 @@ async def _review_target(session: AsyncSession, seller_id: int, style_key: str) 
 async def approve(session: AsyncSession, seller_id: int, style_key: str, now: datetime) -> None:
     """Approve a style; the worker then activates it (the step that syncs the live shop)."""
     style = await _review_target(session, seller_id, style_key)
-    change = StatusChange(style.id, style.status, Status.PENDING_ACTIVE, OPERATOR, "approved")
+    change = StatusChange(
+        style.id, style.status, ProductStatus.PENDING_ACTIVE, OPERATOR, "approved"
+    )
     await repository.record_changes(session, [change], now)
 
 
@@ -111,16 +113,16 @@ async def reject(
         raise InvalidInputError(f"Rejection needs reasons from the catalogue ({problem}); {listed}")
     style = await _review_target(session, seller_id, style_key)
     detail = "rejected: " + ", ".join(reasons) + (f" ({message})" if message else "")
-    change = StatusChange(style.id, style.status, Status.REJECTED, OPERATOR, detail)
+    change = StatusChange(style.id, style.status, ProductStatus.REJECTED, OPERATOR, detail)
     await repository.record_changes(session, [change], now)
     await repository.set_rejection(session, style.id, list(dict.fromkeys(reasons)), message)
 
 
 async def activate_approved(session: AsyncSession, now: datetime) -> int:
     """System step after approval: pending_active styles go live. Returns how many did."""
-    styles = await repository.lock_styles_in_status(session, Status.PENDING_ACTIVE)
+    styles = await repository.lock_styles_in_status(session, ProductStatus.PENDING_ACTIVE)
     changes = [
-        StatusChange(style.id, style.status, Status.ACTIVE, SYSTEM, "activated in the shop")
+        StatusChange(style.id, style.status, ProductStatus.ACTIVE, SYSTEM, "activated in the shop")
         for style in styles
     ]
     await repository.record_changes(session, changes, now)
@@ -136,7 +138,7 @@ class PendingStyle:
 
 
 async def pending_review(session: AsyncSession, seller_id: int | None) -> list[PendingStyle]:
-    rows = await repository.styles_in_status(session, Status.PENDING_APPROVAL, seller_id)
+    rows = await repository.styles_in_status(session, ProductStatus.PENDING_APPROVAL, seller_id)
     return [PendingStyle(*row) for row in rows]
 
 

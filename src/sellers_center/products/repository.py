@@ -51,17 +51,9 @@ class StoredVariant:
 
 @dataclass(frozen=True, slots=True)
 class VariantRow:
-    """A variant to write: the item as stored plus its lookup columns."""
+    """A variant to write: its lookup columns and the item as stored (JSON text)."""
 
-    style_key: str
-    sku: str
-    ean: str | None
-    brand: int
-    category: int
-    color: int
-    size: int | None
-    second_size: int | None
-    is_sellable: bool
+    variant: StoredVariant
     data: str
 
 
@@ -162,15 +154,15 @@ async def upsert_variants(
     values = [
         {
             "seller_id": seller_id,
-            "style_id": style_ids[row.style_key],
-            "sku": row.sku,
-            "ean": row.ean,
-            "brand": row.brand,
-            "category": row.category,
-            "color": row.color,
-            "size": row.size,
-            "second_size": row.second_size,
-            "is_sellable": row.is_sellable,
+            "style_id": style_ids[row.variant.style_key],
+            "sku": row.variant.sku,
+            "ean": row.variant.ean,
+            "brand": row.variant.brand,
+            "category": row.variant.category,
+            "color": row.variant.color,
+            "size": row.variant.size,
+            "second_size": row.variant.second_size,
+            "is_sellable": row.variant.is_sellable,
             "data": row.data,
             "created_at": now,
             "updated_at": now,

@@ -13,13 +13,16 @@ from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.errors import ConflictError, NotFoundError
 from sellers_center.lifecycle import repository as lifecycle_repository
 from sellers_center.lifecycle.repository import StatusChange
-from sellers_center.lifecycle.rules import Status
 from sellers_center.lifecycle.service import SELLER, SYSTEM
 from sellers_center.products import repository
-from sellers_center.products.rules.completeness import sale_gaps
 from sellers_center.products.rules.item import BatchCatalog, item_errors
-from sellers_center.products.rules.style import NEW_STYLE_STATUS, WorkingState, evaluate
-from sellers_center.products.schemas import ProductSchema, UpsertProductItemSchema
+from sellers_center.products.rules.style import (
+    NEW_STYLE_STATUS,
+    WorkingState,
+    evaluate,
+    variant_of,
+)
+from sellers_center.products.schemas import ProductSchema, ProductStatus, UpsertProductItemSchema
 
 DELETABLE_STATUS = "draft"
 
@@ -53,25 +56,14 @@ async def upsert_products(
 
 
 def _row(item: UpsertProductItemSchema) -> repository.VariantRow:
-    return repository.VariantRow(
-        is_sellable=not sale_gaps(item),
-        style_key=item.style_key,
-        sku=item.sku,
-        ean=item.ean,
-        brand=item.brand,
-        category=item.category,
-        color=item.color,
-        size=item.size,
-        second_size=item.second_size,
-        data=item.model_dump_json(),
-    )
+    return repository.VariantRow(variant_of(item), item.model_dump_json())
 
 
 async def _write(session: AsyncSession, context: BatchContext, state: WorkingState) -> None:
     rows = [_row(item) for item in state.applied.values()]
     if not rows:
         return
-    keys = list(dict.fromkeys(row.style_key for row in rows))
+    keys = list(dict.fromkeys(row.variant.style_key for row in rows))
     style_ids = {key: state.style_ids[key] for key in keys if key in state.style_ids}
     new_keys = [key for key in keys if key not in style_ids]
     created = await repository.insert_styles(
@@ -96,14 +88,16 @@ def _status_follow_ups(state: WorkingState) -> list[StatusChange]:
     changes = []
     for key in dict.fromkeys(item.style_key for item in state.applied.values()):
         status, style_id = state.style_status[key], state.style_ids.get(key)
-        if style_id is None or status not in (Status.ACTIVE, Status.PROBLEM):
+        if style_id is None or status not in (ProductStatus.ACTIVE, ProductStatus.PROBLEM):
             continue
         unsellable = sorted(s for s in state.members[key] if not state.variants[s].is_sellable)
-        if status == Status.ACTIVE and unsellable:
+        if status == ProductStatus.ACTIVE and unsellable:
             detail = "variants not sellable: " + ", ".join(unsellable)
-            changes.append(StatusChange(style_id, status, Status.PROBLEM, SYSTEM, detail))
-        elif status == Status.PROBLEM and not unsellable:
-            changes.append(StatusChange(style_id, status, Status.ACTIVE, SYSTEM, "variants fixed"))
+            changes.append(StatusChange(style_id, status, ProductStatus.PROBLEM, SYSTEM, detail))
+        elif status == ProductStatus.PROBLEM and not unsellable:
+            changes.append(
+                StatusChange(style_id, status, ProductStatus.ACTIVE, SYSTEM, "variants fixed")
+            )
     return changes
 
 
