@@ -73,6 +73,17 @@ async def variant_data(session: AsyncSession, style_ids: Iterable[int]) -> dict[
     return found
 
 
+async def styles_with_unsellable_variants(
+    session: AsyncSession, style_ids: Sequence[int]
+) -> set[int]:
+    if not style_ids:
+        return set()
+    statement = select(ProductVariant.style_id).where(
+        ProductVariant.style_id.in_(style_ids), ProductVariant.is_sellable.is_(False)
+    )
+    return set((await session.execute(statement.distinct())).scalars())
+
+
 async def record_changes(
     session: AsyncSession, changes: Sequence[StatusChange], now: datetime
 ) -> None:

@@ -39,14 +39,16 @@ def product_master_not_found(style_key: str) -> str:
 
 
 def unknown_status(value: str) -> str:
-    return f"ProductStatus {value!r} is not allowed: use one of {', '.join(SETTABLE)}"
+    return f"Status {value!r} is not allowed: use one of {', '.join(SETTABLE)}"
 
 
 def draft_after_approval(style_key: str, current: ProductStatus) -> str:
-    return (
-        f"Style {style_key} is {current}: draft is only possible before approval; "
-        "use inactive to take it offline"
+    way_out = (
+        "it is offline already; set published to reactivate it"
+        if current is ProductStatus.INACTIVE
+        else "use inactive to take it offline"
     )
+    return f"Style {style_key} is {current}: draft is only possible before approval; {way_out}"
 
 
 def inactive_before_activation(style_key: str, current: ProductStatus) -> str:

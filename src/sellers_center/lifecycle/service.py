@@ -119,10 +119,18 @@ async def reject(
 
 
 async def activate_approved(session: AsyncSession, now: datetime) -> int:
-    """System step after approval: pending_active styles go live. Returns how many did."""
+    """System step after approval: pending_active styles go live. A style edited into an
+    unsellable state since its approval becomes ``problem`` instead. Returns how many moved."""
     styles = await repository.lock_styles_in_status(session, ProductStatus.PENDING_ACTIVE)
+    unsellable = await repository.styles_with_unsellable_variants(session, [s.id for s in styles])
     changes = [
-        StatusChange(style.id, style.status, ProductStatus.ACTIVE, SYSTEM, "activated in the shop")
+        StatusChange(
+            style.id, style.status, ProductStatus.PROBLEM, SYSTEM, "unsellable at activation"
+        )
+        if style.id in unsellable
+        else StatusChange(
+            style.id, style.status, ProductStatus.ACTIVE, SYSTEM, "activated in the shop"
+        )
         for style in styles
     ]
     await repository.record_changes(session, changes, now)
