@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.engine.kind import KindRegistry
+from sellers_center.inventory.kind import build_prices_kind, build_stocks_kind
 from sellers_center.lifecycle.kind import build_status_kind
 from sellers_center.products.kind import build_products_kind
 from sellers_center.settings import Settings
@@ -16,5 +17,10 @@ from sellers_center.settings import Settings
 
 def build_kinds(catalog: CatalogCache, settings: Settings) -> KindRegistry:
     return KindRegistry.of(
-        [build_products_kind(catalog), build_status_kind(sandbox=settings.sandbox)]
+        [
+            build_products_kind(catalog),
+            build_status_kind(sandbox=settings.sandbox),
+            build_stocks_kind(),
+            build_prices_kind(catalog),
+        ]
     )

@@ -238,6 +238,10 @@ class ProductVariant(Base):
     is_sellable: Mapped[bool] = mapped_column(Boolean, server_default=true())
     """Complete enough to be sold (countries with prices, images): what publishing needs."""
     data: Mapped[str] = mapped_column(Text)
+    stock_valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the stock last applied was valid; older stock updates are stale."""
+    price_valid_at: Mapped[str | None] = mapped_column(Text)
+    """JSON object: country code to when its price last applied was valid (ISO 8601)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,10 +66,20 @@ class BatchKind:
     process: ProcessItems
     submit: Endpoint
     results: Endpoint
+    decode: Callable[[bytes], Any] | None = None
+    """Turns the body into Python values before validation, when JSON's own parse will not do
+    (prices: decimals without a detour through binary floats)."""
 
     def parse_items(self, body: bytes) -> Sequence[Any]:
         """The typed items of a stored request body (raises pydantic's ValidationError)."""
-        request = self.request_model.model_validate_json(body)
+        decoded = None
+        if self.decode is not None:
+            with contextlib.suppress(ValueError):  # not JSON: pydantic reports it below
+                decoded = self.decode(body)
+        if decoded is not None:
+            request = self.request_model.model_validate(decoded)
+        else:
+            request = self.request_model.model_validate_json(body)
         items: Sequence[Any] = request.items  # type: ignore[attr-defined]
         return items
 

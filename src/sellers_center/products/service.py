@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic_core import from_json
+from pydantic_core import from_json, to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import service as accounts
@@ -55,8 +55,14 @@ async def upsert_products(
     return [ItemOutcome(tuple(item_errors)) for item_errors in errors]
 
 
+def stored_form(item: UpsertProductItemSchema) -> str:
+    """The item as JSON text with prices as exact decimal strings (a JSON number would pass
+    through a binary float on the way back in)."""
+    return to_json(item.model_dump()).decode()
+
+
 def _row(item: UpsertProductItemSchema) -> repository.VariantRow:
-    return repository.VariantRow(variant_of(item), item.model_dump_json())
+    return repository.VariantRow(variant_of(item), stored_form(item))
 
 
 async def _write(session: AsyncSession, context: BatchContext, state: WorkingState) -> None:

@@ -1,0 +1,1 @@
+"""Stock and price batches: the cheap, frequent updates of existing variants (SPEC §5)."""
