@@ -7,7 +7,8 @@ then measures, on the same payloads and in the same run:
 
 - the ceiling: parsing and validating the payloads with the contract models alone, one core;
 - latency when the service is not saturated: one client, one batch at a time;
-- throughput when it is: several clients submitting every batch at once.
+- throughput when it is: several clients submitting every batch at once;
+- the same two for 1000-item stock batches against the variants the product runs stored.
 
 Latencies are submit-to-completed as the server recorded them (``created_at`` to
 ``finished_at``), so polling does not blur them.
@@ -33,10 +34,11 @@ from pathlib import Path
 
 import httpx
 
-from bench.payloads import product_batch
+from bench.payloads import product_batch, stock_batch
 from sellers_center.products.schemas import UpsertProductsRequestSchema
 
 ITEMS_PER_BATCH = 100
+STOCK_ITEMS_PER_BATCH = 1000
 LATENCY_BATCHES = 20
 STARTUP_SECONDS = 60
 FINISH_SECONDS = 300
@@ -147,18 +149,24 @@ def free_port() -> int:
         return port
 
 
-async def submit(client: httpx.AsyncClient, body: bytes) -> str:
-    response = await client.post("/api/v1/products/", content=body)
+SUBMIT = {"products": ("POST", "/api/v1/products/"), "stocks": ("PUT", "/api/v1/products/stocks")}
+
+
+async def submit(client: httpx.AsyncClient, body: bytes, kind: str = "products") -> str:
+    method, path = SUBMIT[kind]
+    response = await client.request(method, path, content=body)
     response.raise_for_status()
     batch_id: str = response.json()["batchRequestId"]
     return batch_id
 
 
-async def wait_final(client: httpx.AsyncClient, batch_id: str, poll: float = POLL_SECONDS) -> None:
+async def wait_final(
+    client: httpx.AsyncClient, batch_id: str, poll: float = POLL_SECONDS, kind: str = "products"
+) -> None:
     deadline = time.monotonic() + FINISH_SECONDS
     while time.monotonic() < deadline:
         response = await client.get(
-            "/api/v1/results/products", params={"batch_request_id": batch_id}
+            f"/api/v1/results/{kind}", params={"batch_request_id": batch_id}
         )
         status = response.json()["status"]
         if status in ("completed", "failed"):
@@ -170,7 +178,7 @@ async def wait_final(client: httpx.AsyncClient, batch_id: str, poll: float = POL
 
 
 async def run_clients(
-    server: Server, payloads: Sequence[bytes], clients: int
+    server: Server, payloads: Sequence[bytes], clients: int, kind: str = "products"
 ) -> tuple[list[str], float]:
     """Each client submits its share of the batches back to back, then waits for them."""
     headers = {"X-API-Key": server.key, "Content-Type": "application/json"}
@@ -180,9 +188,9 @@ async def run_clients(
         async with httpx.AsyncClient(
             base_url=server.url, headers=headers, timeout=60, limits=limits
         ) as client:
-            ids = [await submit(client, body) for body in share]
+            ids = [await submit(client, body, kind) for body in share]
             for batch_id in ids:
-                await wait_final(client, batch_id, BACKLOG_POLL_SECONDS)
+                await wait_final(client, batch_id, BACKLOG_POLL_SECONDS, kind)
             return ids
 
     start = time.perf_counter()
@@ -191,13 +199,15 @@ async def run_clients(
     return [batch_id for ids in done for batch_id in ids], time.perf_counter() - start
 
 
-async def run_one_at_a_time(server: Server, payloads: Sequence[bytes]) -> list[str]:
+async def run_one_at_a_time(
+    server: Server, payloads: Sequence[bytes], kind: str = "products"
+) -> list[str]:
     headers = {"X-API-Key": server.key}
     async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as client:
         ids = []
         for body in payloads:
-            ids.append(await submit(client, body))
-            await wait_final(client, ids[-1])
+            ids.append(await submit(client, body, kind))
+            await wait_final(client, ids[-1], kind=kind)
         return ids
 
 
@@ -205,6 +215,31 @@ def server_latencies(server: Server, batch_ids: Sequence[str]) -> list[float]:
     timings = server.timings(batch_ids)
     assert len(timings) == len(batch_ids), "every batch must be final"
     return [(finished - created).total_seconds() for created, finished, _ in timings.values()]
+
+
+def stock_rows(server: Server, options: argparse.Namespace, skus_available: int) -> list[Row]:
+    """1000-item stock batches against the variants the product runs stored."""
+    count = LATENCY_BATCHES + options.stock_batches
+    payloads = [stock_batch(n, skus_available, STOCK_ITEMS_PER_BATCH) for n in range(count)]
+    rows = []
+    start = time.perf_counter()
+    ids = asyncio.run(run_one_at_a_time(server, payloads[:LATENCY_BATCHES], "stocks"))
+    items = len(ids) * STOCK_ITEMS_PER_BATCH
+    rows.append(
+        Row(
+            "stocks, 1 client, 1 batch at a time",
+            items,
+            time.perf_counter() - start,
+            server_latencies(server, ids),
+        )
+    )
+    ids, elapsed = asyncio.run(
+        run_clients(server, payloads[LATENCY_BATCHES:], options.clients, "stocks")
+    )
+    items = len(ids) * STOCK_ITEMS_PER_BATCH
+    label = f"stocks, {options.clients} clients, saturated"
+    rows.append(Row(label, items, elapsed, server_latencies(server, ids)))
+    return rows
 
 
 def print_table(rows: Sequence[Row]) -> None:
@@ -228,6 +263,9 @@ def main() -> None:
     )
     parser.add_argument("--batches", type=int, default=200, help="batches in the throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument(
+        "--stock-batches", type=int, default=30, help="1000-item stock batches (throughput run)"
+    )
     options = parser.parse_args()
 
     total = options.batches + LATENCY_BATCHES
@@ -258,12 +296,13 @@ def main() -> None:
                     server_latencies(server, ids),
                 )
             )
+            rows += stock_rows(server, options, skus_available=total * ITEMS_PER_BATCH)
         finally:
             server.stop()
 
     print_table(rows)
-    ratio = (rows[-1].items / rows[-1].seconds) / (rows[0].items / rows[0].seconds)
-    print(f"\nend-to-end throughput / single-core validation ceiling = {ratio:.2f}")
+    ratio = (rows[3].items / rows[3].seconds) / (rows[0].items / rows[0].seconds)
+    print(f"\nproducts: end-to-end throughput / single-core validation ceiling = {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -113,3 +113,13 @@ def product_batch(number: int, size: int = 100) -> bytes:
         style, variant = divmod(serial, VARIANTS_PER_STYLE)
         items.append(MAKERS[style % len(MAKERS)](style, variant, serial))
     return json.dumps({"items": items}).encode()
+
+
+def stock_batch(number: int, skus_available: int, size: int = 1000) -> bytes:
+    """Batch ``number``: ``size`` stock updates for SKUs created by the product batches."""
+    items = []
+    for index in range(size):
+        serial = (number * size + index) % skus_available
+        style, variant = divmod(serial, VARIANTS_PER_STYLE)
+        items.append({"sku": f"STY-{style:07d}-{variant}", "quantity": (number + index) % 500})
+    return json.dumps({"items": items}).encode()
