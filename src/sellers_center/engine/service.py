@@ -6,13 +6,15 @@ Sessions come from the caller (the HTTP request, the worker's job runner), which
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from pydantic_core import from_json, to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.engine import repository
@@ -98,8 +100,9 @@ async def read_result(
 
 
 def raw_items(body: bytes) -> list[Any]:
-    """The submitted items exactly as sent, for the ``requestItem`` echo."""
-    document = from_json(body)
+    """The submitted items as sent, for the ``requestItem`` echo: numbers with a fraction are
+    kept as written (Decimal), not rounded through a binary float."""
+    document = json.loads(body, parse_float=Decimal)
     items = document.get("items") if isinstance(document, dict) else None
     return items if isinstance(items, list) else []
 
@@ -123,8 +126,20 @@ def encode_failure(items: Sequence[Any], reason: str) -> bytes:
 
 
 def _dump(value: Any) -> bytes:
-    # pydantic-core's JSON encoder: several times faster than the standard library's here.
-    return to_json(value)
+    """JSON with each Decimal written back as the number it was read from.
+
+    The standard encoder cannot emit a raw number, so a Decimal goes out as a string wrapped
+    in a random token (unguessable, so no client text can imitate it), then one pass unwraps
+    the tokens: C-speed encoding, exact numbers."""
+    token = uuid.uuid4().hex
+
+    def exact(number: object) -> str:
+        if isinstance(number, Decimal):
+            return f"{token}{number}{token}"
+        raise TypeError(f"cannot encode {type(number).__name__} as JSON")
+
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=exact)
+    return re.sub(f'"{token}(.*?){token}"', r"\1", text).encode()
 
 
 def failure_reason(attempts: int, last_error: str) -> str:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from sellers_center.catalog.service import CatalogCache
-from sellers_center.engine.kind import BatchContext, BatchKind, Endpoint, ItemOutcome
+from sellers_center.engine.kind import BatchKind, Endpoint
 from sellers_center.inventory.schemas import (
     UpdatePriceBatchResultsResponseSchema,
     UpdatePricesRequestSchema,
@@ -42,16 +40,11 @@ def _results(kind: str, summary: str) -> Endpoint:
 
 
 def build_stocks_kind() -> BatchKind:
-    async def process(
-        session: AsyncSession, context: BatchContext, items: Sequence[Any]
-    ) -> Sequence[ItemOutcome]:
-        return await update_stocks(session, context, items)
-
     return BatchKind(
         name="stocks",
         request_model=UpdateStocksRequestSchema,
         results_model=UpdateStockBatchResultsResponseSchema,
-        process=process,
+        process=update_stocks,
         submit=Endpoint(
             method="PUT",
             path="/api/v1/products/stocks",
@@ -65,16 +58,11 @@ def build_stocks_kind() -> BatchKind:
 
 
 def build_prices_kind(catalog: CatalogCache) -> BatchKind:
-    async def process(
-        session: AsyncSession, context: BatchContext, items: Sequence[Any]
-    ) -> Sequence[ItemOutcome]:
-        return await update_prices(session, context, items, catalog)
-
     return BatchKind(
         name="prices",
         request_model=UpdatePricesRequestSchema,
         results_model=UpdatePriceBatchResultsResponseSchema,
-        process=process,
+        process=partial(update_prices, catalog_cache=catalog),
         submit=Endpoint(
             method="PUT",
             path="/api/v1/products/prices",

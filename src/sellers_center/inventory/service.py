@@ -17,11 +17,21 @@ from sellers_center.inventory.repository import VariantState
 from sellers_center.inventory.schemas import UpdatePriceItemSchema, UpdateStockItemSchema
 
 
-def _utc(moment: datetime | None, default: datetime) -> datetime:
-    """An item's validity time; without one, the arrival (processing) order decides."""
-    if moment is None:
-        return default
+def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _validity(
+    sent: datetime | None, applied: datetime | None, now: datetime
+) -> tuple[datetime, datetime | None]:
+    """(the time to keep as last applied, the time that makes the update stale or None).
+
+    Without ``valid_at`` the arrival order decides: the update applies and keeps the later of
+    the stored time and now, so explicit updates older than either stay stale."""
+    if sent is None:
+        return (now if applied is None else max(applied, now)), None
+    moment = _utc(sent)
+    return moment, (applied if applied is not None and moment < applied else None)
 
 
 class _Changes:
@@ -54,10 +64,9 @@ async def update_stocks(
         if variant is None:
             outcomes.append(ItemOutcome((rules.product_not_found(item.sku),)))
             continue
-        valid_at = _utc(item.valid_at, context.now)
-        applied = variant.stock_valid_at
-        if applied is not None and valid_at < applied:
-            outcomes.append(ItemOutcome((rules.stock_stale(item.sku, valid_at, applied),)))
+        valid_at, newer = _validity(item.valid_at, variant.stock_valid_at, context.now)
+        if newer is not None:
+            outcomes.append(ItemOutcome((rules.stock_stale(item.sku, valid_at, newer),)))
             continue
         changes.data_of(variant)["quantity"] = item.quantity
         variant.stock_valid_at = valid_at
@@ -70,6 +79,7 @@ async def update_prices(
     session: AsyncSession,
     context: BatchContext,
     items: Sequence[UpdatePriceItemSchema],
+    *,
     catalog_cache: CatalogCache,
 ) -> list[ItemOutcome]:
     catalog = await catalog_cache.get(session)
@@ -89,10 +99,10 @@ async def update_prices(
             errors.append(rules.price_repeated(item.sku, code))
         seen.add((item.sku, code))
         times = json.loads(variant.price_valid_at or "{}")
-        valid_at = _utc(item.valid_at, context.now)
         applied = datetime.fromisoformat(times[code]) if code in times else None
-        if not errors and applied is not None and valid_at < applied:
-            errors.append(rules.price_stale(item.sku, code, valid_at, applied))
+        valid_at, newer = _validity(item.valid_at, applied, context.now)
+        if not errors and newer is not None:
+            errors.append(rules.price_stale(item.sku, code, valid_at, newer))
         if not errors:
             _set_price(changes.data_of(variant), code, item)
             times[code] = valid_at.isoformat()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from functools import partial
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from sellers_center.engine.kind import BatchContext, BatchKind, Endpoint, ItemOutcome
+from sellers_center.engine.kind import BatchKind, Endpoint
 from sellers_center.lifecycle.schemas import (
     UpdateProductStatusBatchResultsResponseSchema,
     UpdateProductStatusRequestSchema,
@@ -19,16 +16,11 @@ RESULTS_LIMIT = 200
 
 
 def build_status_kind(*, sandbox: bool) -> BatchKind:
-    async def process(
-        session: AsyncSession, context: BatchContext, items: Sequence[Any]
-    ) -> Sequence[ItemOutcome]:
-        return await update_statuses(session, context, items, sandbox=sandbox)
-
     return BatchKind(
         name="status",
         request_model=UpdateProductStatusRequestSchema,
         results_model=UpdateProductStatusBatchResultsResponseSchema,
-        process=process,
+        process=partial(update_statuses, sandbox=sandbox),
         submit=Endpoint(
             method="PUT",
             path="/api/v1/products/status",

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from functools import partial
 
 from sellers_center.catalog.service import CatalogCache
-from sellers_center.engine.kind import BatchContext, BatchKind, Endpoint, ItemOutcome
+from sellers_center.engine.kind import BatchKind, Endpoint
 from sellers_center.products.schemas import (
     UpsertProductBatchResultsResponseSchema,
     UpsertProductsRequestSchema,
@@ -20,16 +17,11 @@ RESULTS_LIMIT = 200
 
 
 def build_products_kind(catalog: CatalogCache) -> BatchKind:
-    async def process(
-        session: AsyncSession, context: BatchContext, items: Sequence[Any]
-    ) -> Sequence[ItemOutcome]:
-        return await upsert_products(session, context, items, catalog)
-
     return BatchKind(
         name="products",
         request_model=UpsertProductsRequestSchema,
         results_model=UpsertProductBatchResultsResponseSchema,
-        process=process,
+        process=partial(upsert_products, catalog_cache=catalog),
         submit=Endpoint(
             method="POST",
             path="/api/v1/products/",

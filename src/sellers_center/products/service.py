@@ -31,6 +31,7 @@ async def upsert_products(
     session: AsyncSession,
     context: BatchContext,
     items: Sequence[UpsertProductItemSchema],
+    *,
     catalog_cache: CatalogCache,
 ) -> list[ItemOutcome]:
     """Check every item, then write the valid ones: a fixed number of statements per batch."""
