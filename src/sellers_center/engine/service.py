@@ -138,7 +138,8 @@ def _dump(value: Any) -> bytes:
             return f"{token}{number}{token}"
         raise TypeError(f"cannot encode {type(number).__name__} as JSON")
 
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=exact)
+    # ASCII escapes: any string the request held (even a lone surrogate) encodes.
+    text = json.dumps(value, separators=(",", ":"), default=exact)
     return re.sub(f'"{token}(.*?){token}"', r"\1", text).encode()
 
 
