@@ -44,13 +44,12 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     catalog: CatalogCache = field(default_factory=CatalogCache)
     wakeup: Wakeup = field(default_factory=Wakeup)
-    rate_limiter: RateLimiter | None = None
+    rate_limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.rate_limiter is None:
-            self.rate_limiter = RateLimiter(
-                self.settings.rate_limits, is_enabled=self.settings.rate_limits_enabled
-            )
+        self.rate_limiter = RateLimiter(
+            self.settings.rate_limits, is_enabled=self.settings.rate_limits_enabled
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:

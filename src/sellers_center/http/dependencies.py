@@ -38,7 +38,6 @@ def authenticated(bucket: str, default_limit: int) -> Any:
                 found = await accounts.authenticate(session, key, runtime.clock.now())
             except AuthenticationError as error:
                 raise ApiError(401, error.message) from None
-        assert runtime.rate_limiter is not None
         allowance = await runtime.rate_limiter.hit(bucket, default_limit, found.key_id)
         if allowance is not None:
             request.state.rate_limit = allowance  # read back by RateLimitHeadersMiddleware

@@ -56,14 +56,14 @@ async def upsert_products(
     return [ItemOutcome(tuple(item_errors)) for item_errors in errors]
 
 
-def stored_form(item: UpsertProductItemSchema) -> str:
+def _stored_form(item: UpsertProductItemSchema) -> str:
     """The item as JSON text with prices as exact decimal strings (a JSON number would pass
     through a binary float on the way back in)."""
     return to_json(item.model_dump()).decode()
 
 
 def _row(item: UpsertProductItemSchema) -> repository.VariantRow:
-    return repository.VariantRow(variant_of(item), stored_form(item))
+    return repository.VariantRow(variant_of(item), _stored_form(item))
 
 
 async def _write(session: AsyncSession, context: BatchContext, state: WorkingState) -> None:
