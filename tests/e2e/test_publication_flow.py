@@ -7,36 +7,21 @@ it), or at once in sandbox mode.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.e2e.server import POLL_INTERVAL_SECONDS, running_server
 from tests.products.factory import SIZE_M, SIZE_S, ean, jacket
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = Path(sys.executable).with_name("sellers-center")
-# Bounds, not expectations: a start migrates and loads the catalogue (~3 s here).
-START_TIMEOUT_SECONDS = 30
 WAIT_SECONDS = 30
-STOP_TIMEOUT_SECONDS = 15
-COMMAND_TIMEOUT_SECONDS = 60
-REQUEST_TIMEOUT_SECONDS = 5
-POLL_INTERVAL_SECONDS = 0.1
-KEY_PATTERN = re.compile(r"sc_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
-FIRST_START_BANNER = "Created seller 'demo'. Its API key, shown only this once:"
+
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining")
 FINAL = {"completed", "failed"}
 
@@ -47,110 +32,12 @@ VARIANTS = [
 ]
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base_url: str
-    folder: Path
-    env: dict[str, str]
-    stdout_path: Path
-    stderr_path: Path
-
-    def stdout(self) -> str:
-        return self.stdout_path.read_text(encoding="utf-8")
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(encoding="utf-8")
-
-    def demo_key(self) -> str:
-        lines = self.stdout().splitlines()
-        assert lines[:1] == [FIRST_START_BANNER], self.stdout()
-        key = lines[1]
-        assert KEY_PATTERN.fullmatch(key), key
-        return key
-
-    def client(self, key: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.base_url, headers={"X-API-Key": key}, timeout=REQUEST_TIMEOUT_SECONDS
-        )
-
-    def command(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        """A ``sellers-center`` command beside the server: same database, cwd and settings."""
-        return subprocess.run(
-            [str(SCRIPT), *arguments],
-            cwd=self.folder,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT_SECONDS,
-            check=False,
-        )
-
-    def stop(self) -> int | None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return None
-
-
-def environment(folder: Path, *, sandbox: bool) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name != "FORCE_COLOR"}
-    env.update(
-        SELLERS_CENTER_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'db.sqlite'}",
-        SELLERS_CENTER_MAINTENANCE_INTERVAL_SECONDS="0.2",
-        SELLERS_CENTER_WORKER_POLL_SECONDS="0.05",
-        SELLERS_CENTER_SANDBOX="true" if sandbox else "false",
-        PYTHONUNBUFFERED="1",
-        NO_COLOR="1",
-    )
-    return env
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"serve exited with {server.process.returncode}:\n{server.stderr()}")
-        with contextlib.suppress(httpx.TransportError):
-            response = httpx.get(f"{server.base_url}/healthz", timeout=REQUEST_TIMEOUT_SECONDS)
-            if response.status_code == 200:
-                return
-        time.sleep(POLL_INTERVAL_SECONDS)
-    pytest.fail(f"serve did not answer /healthz in {START_TIMEOUT_SECONDS} s:\n{server.stderr()}")
-
-
-@contextlib.contextmanager
-def running_server(folder: Path, *, sandbox: bool) -> Iterator[Server]:
-    """``serve`` (with its embedded worker) on a free port, healthy on entry, gone on exit."""
-    port = free_port()
-    env = environment(folder, sandbox=sandbox)
-    stdout_path, stderr_path = folder / "serve.stdout", folder / "serve.stderr"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [str(SCRIPT), "serve", "--port", str(port)],
-            cwd=folder,
-            env=env,
-            stdout=stdout,
-            stderr=stderr,
-        )
-        try:
-            server = Server(
-                process, f"http://127.0.0.1:{port}", folder, env, stdout_path, stderr_path
-            )
-            wait_until_healthy(server)
-            yield server
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+def flow_settings(*, sandbox: bool) -> dict[str, str]:
+    return {
+        "SELLERS_CENTER_MAINTENANCE_INTERVAL_SECONDS": "0.2",
+        "SELLERS_CENTER_WORKER_POLL_SECONDS": "0.05",
+        "SELLERS_CENTER_SANDBOX": "true" if sandbox else "false",
+    }
 
 
 def assert_rate_limited(response: httpx.Response) -> None:
@@ -230,7 +117,7 @@ def upsert_and_publish(client: httpx.Client) -> str:
 
 
 def test_a_published_style_becomes_active_after_approval(tmp_path: Path) -> None:
-    with running_server(tmp_path, sandbox=False) as server:
+    with running_server(tmp_path, settings=flow_settings(sandbox=False)) as server:
         with server.client(server.demo_key()) as client:
             style_key = upsert_and_publish(client)
             waiting = style_statuses(client, style_key)
@@ -257,7 +144,7 @@ def test_a_published_style_becomes_active_after_approval(tmp_path: Path) -> None
 
 
 def test_in_sandbox_mode_a_published_style_is_active_at_once(tmp_path: Path) -> None:
-    with running_server(tmp_path, sandbox=True) as server:
+    with running_server(tmp_path, settings=flow_settings(sandbox=True)) as server:
         with server.client(server.demo_key()) as client:
             style_key = upsert_and_publish(client)
             active = style_statuses(client, style_key)
