@@ -18,9 +18,10 @@ from sellers_center.catalog.schemas import (
     CurrencySchema,
 )
 from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
-from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, offset, paginate
+from sellers_center.pagination import DEFAULT_PER_PAGE, offset
 
 router = SlashAgnosticRouter(tags=["Catalogue"])
 
@@ -29,9 +30,6 @@ CATEGORIES_LIMIT = 100
 ATTRIBUTE_GROUPS_LIMIT = 300
 BRANDS_LIMIT = 100
 COUNTRIES_LIMIT = 100
-
-Page = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")]
 
 
 @router.get(
@@ -64,10 +62,7 @@ async def list_categories(
         )
         for node in found[start : start + per_page]
     ]
-    query_params = dict(request.query_params)
-    pagination = paginate(
-        request.url.path, query_params, page=page, per_page=per_page, total=len(found)
-    )
+    pagination = page_links(request, page=page, per_page=per_page, total=len(found))
     return CategoriesPageSchema(items=items, pagination=pagination)
 
 

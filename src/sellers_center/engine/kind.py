@@ -51,6 +51,22 @@ class Endpoint:
     tags: tuple[str, ...] = ()
 
 
+# Every results endpoint answers 200 calls a minute per key by default (SPEC §6).
+RESULTS_LIMIT = 200
+
+
+def results_endpoint(kind: str, summary: str, operation_id: str | None = None) -> Endpoint:
+    """``GET /api/v1/results/<kind>``: the same path pattern, tag and limit for every kind."""
+    return Endpoint(
+        method="GET",
+        path=f"/api/v1/results/{kind}",
+        summary=summary,
+        operation_id=operation_id or f"get_{kind}_batch_results",
+        rate_limit=RESULTS_LIMIT,
+        tags=("Results",),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class BatchKind:
     """A kind of batch: its schemas, its endpoints and the function holding its rules.

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from sellers_center.catalog.service import CatalogCache
-from sellers_center.engine.kind import BatchKind, Endpoint
+from sellers_center.engine.kind import BatchKind, Endpoint, results_endpoint
 from sellers_center.inventory.schemas import (
     UpdatePriceBatchResultsResponseSchema,
     UpdatePricesRequestSchema,
@@ -20,23 +20,11 @@ from sellers_center.inventory.service import update_prices, update_stocks
 # Default requests per minute per API key (SPEC §6).
 STOCKS_LIMIT = 1000
 PRICES_LIMIT = 200
-RESULTS_LIMIT = 200
 
 
 def decode_exact(body: bytes) -> Any:
     """JSON with every number that has a fraction kept as an exact Decimal."""
     return json.loads(body, parse_float=Decimal)
-
-
-def _results(kind: str, summary: str) -> Endpoint:
-    return Endpoint(
-        method="GET",
-        path=f"/api/v1/results/{kind}",
-        summary=summary,
-        operation_id=f"get_{kind}_batch_results",
-        rate_limit=RESULTS_LIMIT,
-        tags=("Results",),
-    )
 
 
 def build_stocks_kind() -> BatchKind:
@@ -53,7 +41,7 @@ def build_stocks_kind() -> BatchKind:
             rate_limit=STOCKS_LIMIT,
             tags=("Stock and prices",),
         ),
-        results=_results("stocks", "Get Stock Batch Results"),
+        results=results_endpoint("stocks", "Get Stock Batch Results"),
     )
 
 
@@ -71,6 +59,6 @@ def build_prices_kind(catalog: CatalogCache) -> BatchKind:
             rate_limit=PRICES_LIMIT,
             tags=("Stock and prices",),
         ),
-        results=_results("prices", "Get Price Batch Results"),
+        results=results_endpoint("prices", "Get Price Batch Results"),
         decode=decode_exact,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from sellers_center.engine.kind import BatchKind, Endpoint
+from sellers_center.engine.kind import BatchKind, Endpoint, results_endpoint
 from sellers_center.lifecycle.schemas import (
     UpdateProductStatusBatchResultsResponseSchema,
     UpdateProductStatusRequestSchema,
@@ -12,7 +12,6 @@ from sellers_center.lifecycle.schemas import (
 from sellers_center.lifecycle.service import update_statuses
 
 SUBMIT_LIMIT = 100
-RESULTS_LIMIT = 200
 
 
 def build_status_kind(*, sandbox: bool) -> BatchKind:
@@ -29,12 +28,9 @@ def build_status_kind(*, sandbox: bool) -> BatchKind:
             rate_limit=SUBMIT_LIMIT,
             tags=("Products",),
         ),
-        results=Endpoint(
-            method="GET",
-            path="/api/v1/results/status",
-            summary="Get Product Status Update Batch Results",
-            operation_id="scapi_app_endpoints_result_api_get_product_status_update_batch_results",
-            rate_limit=RESULTS_LIMIT,
-            tags=("Results",),
+        results=results_endpoint(
+            "status",
+            "Get Product Status Update Batch Results",
+            "scapi_app_endpoints_result_api_get_product_status_update_batch_results",
         ),
     )

@@ -8,11 +8,12 @@ from fastapi import Query, Request
 
 from sellers_center.accounts.service import Principal
 from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.lifecycle import service
 from sellers_center.lifecycle.schemas import RejectedProductsPageSchema
-from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, offset, paginate
+from sellers_center.pagination import DEFAULT_PER_PAGE, offset
 
 router = SlashAgnosticRouter(tags=["Products"])
 
@@ -29,8 +30,8 @@ async def list_rejected(
     runtime: RuntimeDependency,
     principal: Annotated[Principal, authenticated("products.rejected", REJECTED_LIMIT)],
     style_key: Annotated[str | None, Query(max_length=120)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> RejectedProductsPageSchema:
     async with runtime.database.read_session() as session:
         catalog = await runtime.catalog.get(session)
@@ -42,6 +43,5 @@ async def list_rejected(
             offset=offset(page, per_page),
             limit=per_page,
         )
-    query = dict(request.query_params)
-    pagination = paginate(request.url.path, query, page=page, per_page=per_page, total=total)
+    pagination = page_links(request, page=page, per_page=per_page, total=total)
     return RejectedProductsPageSchema(items=products, pagination=pagination)

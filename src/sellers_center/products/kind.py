@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from sellers_center.catalog.service import CatalogCache
-from sellers_center.engine.kind import BatchKind, Endpoint
+from sellers_center.engine.kind import BatchKind, Endpoint, results_endpoint
 from sellers_center.products.schemas import (
     UpsertProductBatchResultsResponseSchema,
     UpsertProductsRequestSchema,
@@ -13,7 +13,6 @@ from sellers_center.products.schemas import (
 from sellers_center.products.service import upsert_products
 
 SUBMIT_LIMIT = 100
-RESULTS_LIMIT = 200
 
 
 def build_products_kind(catalog: CatalogCache) -> BatchKind:
@@ -30,12 +29,9 @@ def build_products_kind(catalog: CatalogCache) -> BatchKind:
             rate_limit=SUBMIT_LIMIT,
             tags=("Products",),
         ),
-        results=Endpoint(
-            method="GET",
-            path="/api/v1/results/products",
-            summary="Get Product Batch Results",
-            operation_id="scapi_app_endpoints_result_api_get_product_batch_results",
-            rate_limit=RESULTS_LIMIT,
-            tags=("Results",),
+        results=results_endpoint(
+            "products",
+            "Get Product Batch Results",
+            "scapi_app_endpoints_result_api_get_product_batch_results",
         ),
     )

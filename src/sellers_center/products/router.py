@@ -8,10 +8,11 @@ from fastapi import Query, Request, Response
 
 from sellers_center.accounts.service import Principal
 from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.http.schemas import BadRequestSchema
-from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, offset, paginate
+from sellers_center.pagination import DEFAULT_PER_PAGE, offset
 from sellers_center.products import service
 from sellers_center.products.schemas import ProductsPageSchema, ProductStatus
 
@@ -34,8 +35,8 @@ async def list_products(
     style_key: Annotated[str | None, Query(max_length=120)] = None,
     sku: Annotated[str | None, Query(max_length=120)] = None,
     status: Annotated[ProductStatus | None, Query()] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> ProductsPageSchema:
     async with runtime.database.read_session() as session:
         products, total = await service.list_products(
@@ -47,8 +48,7 @@ async def list_products(
             offset=offset(page, per_page),
             limit=per_page,
         )
-    query = dict(request.query_params)
-    pagination = paginate(request.url.path, query, page=page, per_page=per_page, total=total)
+    pagination = page_links(request, page=page, per_page=per_page, total=total)
     return ProductsPageSchema(items=products, pagination=pagination)
 
 
