@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench clean
+.PHONY: help install run run-prod test lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,15 @@ install: $(STAMP) ## Install the service and its tools into .venv
 
 run: install ## Serve on http://127.0.0.1:8000 with the embedded SQLite database
 	$(BIN)/sellers-center serve
+
+# The production profile on this machine's PostgreSQL and Redis; override either on the command line.
+PROD_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/sellers_center
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+PROD_ENV := SELLERS_CENTER_DATABASE_URL=$(PROD_DATABASE_URL) SELLERS_CENTER_REDIS_URL=$(PROD_REDIS_URL)
+
+run-prod: install ## Serve the production profile: local PostgreSQL + Redis, 2 API processes
+	$(PROD_ENV) $(BIN)/sellers-center migrate --create-database
+	$(PROD_ENV) $(BIN)/sellers-center serve --workers 2
 
 test: install lint ## Run the linters and the whole test suite
 	$(BIN)/pytest

@@ -17,9 +17,12 @@ from sellers_center.http.health import router as health_router
 from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
+from sellers_center.http.telemetry import TelemetryMiddleware
 from sellers_center.lifecycle.router import router as lifecycle_router
 from sellers_center.products.router import router as products_router
 from sellers_center.runtime import Runtime, tune_garbage_collector
+from sellers_center.settings import Settings
+from sellers_center.telemetry.logs import configure_logging
 
 TITLE = "Sellers Center API"
 API_VERSION = "1.0.0"
@@ -64,4 +67,13 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     install_openapi(app, [kind.request_model for kind in runtime.kinds])
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(TelemetryMiddleware)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one ``serve`` process, configured from the environment (the factory
+    uvicorn imports in each process of ``serve --workers N``)."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(Runtime.from_settings(settings), run_worker=settings.embedded_worker)

@@ -4,29 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
+import os
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
+import asyncpg
 import typer
+from prometheus_client import start_http_server
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.engine import make_url
 
 from sellers_center.accounts import service as accounts
 from sellers_center.catalog import service as catalog
 from sellers_center.catalog.document import CatalogDocument
+from sellers_center.db.migrate import create_database as create_db
 from sellers_center.db.migrate import migrate as apply_migrations
 from sellers_center.engine.worker import run_until_signalled
 from sellers_center.errors import DomainError
 from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime, tune_garbage_collector
 from sellers_center.settings import Settings
+from sellers_center.telemetry.logs import configure_logging, logging_config
+from sellers_center.telemetry.metrics import (
+    MULTIPROCESS_DIRECTORY,
+    clear_multiprocess_directory,
+)
 
 T = TypeVar("T")
 
@@ -46,6 +56,8 @@ console = Console()
 errors = Console(stderr=True)
 
 DEMO_SELLER = "demo"
+# On SIGTERM, requests in flight get this long before connections are closed.
+REQUEST_GRACE_SECONDS = 10
 
 
 def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -95,27 +107,79 @@ async def _prepare(runtime: Runtime) -> str | None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    worker: Annotated[bool, typer.Option(help="Process batches in this process too.")] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes sharing the port (share limits via Redis).")
+    ] = 1,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Process batches in the API processes too [default: EMBEDDED_WORKER, true].",
+        ),
+    ] = None,
 ) -> None:
     """Migrate, load the demo catalogue into an empty database, and serve the API."""
     import uvicorn
 
-    from sellers_center.app import create_app
-
+    settings = Settings()
     demo_key = _run(_prepare)
     if demo_key is not None:
         _say(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
         _say(demo_key)
-    runtime = Runtime.from_settings(Settings())
+    if worker is not None:
+        os.environ["SELLERS_CENTER_EMBEDDED_WORKER"] = "true" if worker else "false"
+    if workers > 1:
+        _share_metrics_between_processes()
+        if settings.redis_url is None and settings.rate_limits_enabled:
+            errors.print(
+                "warning: without SELLERS_CENTER_REDIS_URL each of the "
+                f"{workers} processes counts rate limits on its own",
+                markup=False,
+                highlight=False,
+            )
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
     # it found in place: this one, so a requested stop ends with status 0.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(create_app(runtime, run_worker=worker), host=host, port=port)
+    uvicorn.run(
+        "sellers_center.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=logging_config(settings.log_format, settings.log_level),
+        access_log=False,
+        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
+    )
+
+
+def _share_metrics_between_processes() -> None:
+    """Point every API process at one folder of metric files, emptied first, so /metrics on
+    any of them reports all of them (an operator's PROMETHEUS_MULTIPROC_DIR is kept)."""
+    folder = os.environ.get(MULTIPROCESS_DIRECTORY) or tempfile.mkdtemp(
+        prefix="sellers-center-metrics-"
+    )
+    clear_multiprocess_directory(folder)
+    os.environ[MULTIPROCESS_DIRECTORY] = folder
 
 
 @app.command("migrate")
-def migrate_command() -> None:
+def migrate_command(
+    create_database: Annotated[
+        bool,
+        typer.Option(
+            "--create-database", help="Create the PostgreSQL database first if it is missing."
+        ),
+    ] = False,
+) -> None:
     """Apply the database migrations (safe to run again)."""
+    if create_database:
+        url = Settings().database_url
+        try:
+            created = asyncio.run(create_db(url))
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            _fail(f"could not create the database: {error}")
+        if created:
+            _say(f"Created database {make_url(url).database}.")
     _run(_nothing)
     _say("Database is up to date.")
 
@@ -127,17 +191,24 @@ async def _nothing(_: Runtime) -> None:
 @app.command("worker")
 def worker_command(
     concurrency: Annotated[int | None, typer.Option(help="Batches processed at once.")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's Prometheus metrics on this port (all interfaces)."),
+    ] = None,
 ) -> None:
     """Process batches until SIGTERM or SIGINT; run as many as you like, on any machine."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
     if concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
+    if metrics_port is not None:
+        start_http_server(metrics_port)
 
     async def main() -> None:
         runtime = Runtime.from_settings(settings)
-        tune_garbage_collector()
         try:
+            await apply_migrations(runtime.database)
+            tune_garbage_collector()
             await run_until_signalled(runtime.worker())
         finally:
             await runtime.database.dispose()

@@ -12,7 +12,7 @@ from sellers_center.clock import Clock, SystemClock
 from sellers_center.db import Database
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.service import RetryPolicy
-from sellers_center.engine.wakeup import Wakeup
+from sellers_center.engine.wakeup import NotificationListener, Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig
 from sellers_center.http.ratelimit import RateLimiter
 from sellers_center.kinds import build_kinds
@@ -47,18 +47,22 @@ class Runtime:
     rate_limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.rate_limiter = RateLimiter(
-            self.settings.rate_limits, is_enabled=self.settings.rate_limits_enabled
-        )
+        self.rate_limiter = RateLimiter.from_settings(self.settings)
 
     @classmethod
     def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:
         """The runtime of one process; ``kinds`` builds the batch kinds it serves."""
         catalog = CatalogCache()
-        database = Database(settings.database_url)
+        database = Database(
+            settings.database_url, statement_timeout_seconds=settings.statement_timeout_seconds
+        )
         return cls(settings, database, kinds(catalog, settings), catalog=catalog)
 
     def worker(self) -> Worker:
+        """A worker; on PostgreSQL it is woken by notifications of new batches too."""
+        listener = (
+            None if self.database.is_sqlite else NotificationListener(self.database.driver_dsn)
+        )
         return Worker(
             self.database,
             self.kinds,
@@ -66,6 +70,7 @@ class Runtime:
             self.clock,
             self.wakeup,
             maintenance=(activate_approved,),
+            listener=listener,
         )
 
     def worker_config(self) -> WorkerConfig:
@@ -77,4 +82,6 @@ class Runtime:
             maintenance_seconds=settings.maintenance_interval_seconds,
             retention=timedelta(days=settings.result_retention_days),
             retry=RetryPolicy(settings.max_attempts, settings.retry_backoff_seconds),
+            budget_seconds=settings.batch_time_budget_seconds,
+            shutdown_grace_seconds=settings.shutdown_grace_seconds,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +22,21 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis for shared rate limits; unset keeps them in memory.",
+        description=(
+            "Redis (redis://host:port/db) shared by every API process for exact rate limits; "
+            "unset keeps the counters in each process's memory."
+        ),
+    )
+    redis_timeout_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description=(
+            "A rate-limit call to Redis that takes longer fails; the request is then counted in "
+            "the process's own memory (fail open to per-process limits)."
+        ),
+    )
+    embedded_worker: bool = Field(
+        default=True, description="`serve` also processes batches in each API process."
     )
     sandbox: bool = Field(default=False, description="Approve published styles automatically.")
 
@@ -58,6 +73,31 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Larger request bodies get 413."
     )
+    statement_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="PostgreSQL cancels any statement running longer (SQLite has no equivalent).",
+    )
+    batch_time_budget_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description=(
+            "An attempt at a batch that takes longer is abandoned and the batch retried; after "
+            "MAX_ATTEMPTS it is failed with the reason."
+        ),
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description=(
+            "On SIGTERM a worker stops claiming and finishes the batches it holds; those still "
+            "running after this long are given back to the queue."
+        ),
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object per line; text: for a terminal."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
     def is_sqlite(self) -> bool:

@@ -27,19 +27,37 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE_OPTION = "sellers_center_begin_immediate"
+# A PostgreSQL server that does not answer a connection attempt in this time is down.
+CONNECT_TIMEOUT_SECONDS = 5.0
+# The client gives up on a statement this long after the server should have cancelled it.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 5.0
 
 
 class Database:
     """The process's connection pool, with sessions for reading and for writing."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, statement_timeout_seconds: float = 30.0
+    ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         options: dict[str, Any] = {}
         if self.is_sqlite:
             _ensure_parent_folder(self.url.database)
         else:
-            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            options.update(
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                connect_args={
+                    "timeout": CONNECT_TIMEOUT_SECONDS,
+                    "command_timeout": statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS,
+                    "server_settings": {
+                        "statement_timeout": str(round(statement_timeout_seconds * 1000)),
+                        "application_name": "sellers-center",
+                    },
+                },
+            )
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -49,6 +67,11 @@ class Database:
             async_sessionmaker(write_engine, expire_on_commit=False),
             asyncio.Lock() if self.is_sqlite else None,
         )
+
+    @property
+    def driver_dsn(self) -> str:
+        """The PostgreSQL URL as asyncpg itself takes it (for a dedicated LISTEN connection)."""
+        return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

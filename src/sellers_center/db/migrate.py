@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Connection
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
 
-from sellers_center.db.engine import Database
+from sellers_center.db.engine import CONNECT_TIMEOUT_SECONDS, Database
 
 MIGRATIONS_FOLDER = Path(__file__).parent / "migrations"
+# Processes starting together on PostgreSQL migrate one after the other under this lock.
+MIGRATION_LOCK_KEY = 0x5E11E25
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -28,5 +32,31 @@ async def migrate(database: Database, revision: str = "head") -> None:
 
     async with database.write_session() as session:
         connection = await session.connection()
+        if not database.is_sqlite:
+            await connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
         await connection.run_sync(upgrade)
         await session.commit()
+
+
+async def create_database(url: str) -> bool:
+    """Create the PostgreSQL database ``url`` names when it does not exist; True if created.
+
+    Connects to the server's ``postgres`` database to do it. SQLite creates its file itself.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return False
+    name = parsed.database
+    admin = parsed.set(drivername="postgresql", database="postgres")
+    connection = await asyncpg.connect(
+        admin.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT_SECONDS
+    )
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists:
+            return False
+        quoted = name.replace('"', '""')
+        await connection.execute(f'CREATE DATABASE "{quoted}"')
+        return True
+    finally:
+        await connection.close()

@@ -16,11 +16,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import true
 
 from sellers_center.db.types import UTCDateTime
+
+# Batches a worker may claim (engine/status.py CLAIMABLE), as SQL for partial indexes.
+CLAIMABLE_CONDITION = "status IN ('pending', 'retry')"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -261,6 +265,17 @@ class Batch(Base):
         UniqueConstraint("seller_id", "kind", "dedup_key"),
         Index("ix_batches_queue", "status", "available_at"),
         Index("ix_batches_finished_at", "finished_at"),
+        # The fair claim: every seller's oldest claimable batch, and when each seller was last
+        # served.
+        Index("ix_batches_seller_started", "seller_id", "started_at"),
+        Index(
+            "ix_batches_seller_queue",
+            "seller_id",
+            "available_at",
+            "id",
+            postgresql_where=text(CLAIMABLE_CONDITION),
+            sqlite_where=text(CLAIMABLE_CONDITION),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

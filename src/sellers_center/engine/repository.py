@@ -6,13 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import Batch, BatchPayload, BatchResult
 from sellers_center.engine.status import CLAIMABLE, RequestStatus
+from sellers_center.telemetry.metrics import QueueState
 
 # Retention deletes in chunks so one purge never holds the write lock for long.
 PURGE_CHUNK = 500
@@ -31,6 +33,7 @@ class ClaimedBatch:
 @dataclass(frozen=True, slots=True)
 class BatchRow:
     id: uuid.UUID
+    kind: str
     status: RequestStatus
     attempts: int
 
@@ -98,25 +101,80 @@ async def load_payload(session: AsyncSession, batch_id: uuid.UUID) -> bytes:
     return (await session.execute(statement)).scalar_one()
 
 
-def _next_claimable(now: datetime, *, skip_locked: bool) -> Select[uuid.UUID]:
-    statement = (
+def _oldest_claimable(now: datetime) -> Select[uuid.UUID]:
+    """Strict arrival order: the fallback when every seller's head is locked by a claimer."""
+    return (
         select(Batch.id)
         .where(Batch.status.in_(CLAIMABLE), Batch.available_at <= now)
         .order_by(Batch.available_at, Batch.id)
         .limit(1)
     )
-    return statement.with_for_update(skip_locked=True) if skip_locked else statement
+
+
+def _fairest_claimable(now: datetime) -> Select[uuid.UUID]:
+    """Round robin across sellers: each seller's oldest claimable batch competes, and the
+    seller whose last claim is the longest ago (or who never had one) goes first. One seller's
+    thousands of batches therefore delay another seller's batch by one claim, whatever the
+    number of workers.
+
+    Reads every claimable row (ix_batches_seller_queue, in seller order) and one index probe
+    per waiting seller (ix_batches_seller_started), so a claim costs time in proportion to the
+    queue's depth (measured in bench/ingest.py --profile production).
+    """
+    rank = (
+        func.row_number()
+        .over(partition_by=Batch.seller_id, order_by=(Batch.available_at, Batch.id))
+        .label("rank")
+    )
+    heads = (
+        select(Batch.id, Batch.seller_id, Batch.available_at, rank)
+        .where(Batch.status.in_(CLAIMABLE), Batch.available_at <= now)
+        .subquery("heads")
+    )
+    earlier = aliased(Batch, name="earlier")
+    last_claimed = (
+        select(func.max(earlier.started_at))
+        .where(earlier.seller_id == heads.c.seller_id)
+        .scalar_subquery()
+    )
+    return (
+        select(Batch.id)
+        .join(heads, heads.c.id == Batch.id)
+        .where(heads.c.rank == 1)
+        .order_by(last_claimed.asc().nulls_first(), heads.c.available_at, heads.c.id)
+        .limit(1)
+    )
 
 
 async def claim_next(
     session: AsyncSession, *, owner: str, now: datetime, lease_until: datetime
 ) -> ClaimedBatch | None:
-    """Take the oldest claimable batch under a lease, in one UPDATE ... RETURNING."""
-    is_postgresql = dialect_name(session) == "postgresql"
-    candidate = _next_claimable(now, skip_locked=is_postgresql).scalar_subquery()
+    """Take the next batch under a lease: the fairest one across sellers, in one UPDATE.
+
+    On PostgreSQL candidates are locked with SKIP LOCKED, so concurrent claimers never wait for
+    each other; when every seller's head is being claimed by someone else, the oldest unlocked
+    batch is taken instead, so no worker idles while batches wait.
+    """
+    if dialect_name(session) != "postgresql":
+        return await _claim(session, _fairest_claimable(now), owner, now, lease_until)
+    for candidate in (_fairest_claimable(now), _oldest_claimable(now)):
+        locked = candidate.with_for_update(skip_locked=True, of=Batch)
+        claimed = await _claim(session, locked, owner, now, lease_until)
+        if claimed is not None:
+            return claimed
+    return None
+
+
+async def _claim(
+    session: AsyncSession,
+    candidate: Select[uuid.UUID],
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+) -> ClaimedBatch | None:
     statement = (
         update(Batch)
-        .where(Batch.id == candidate, Batch.status.in_(CLAIMABLE))
+        .where(Batch.id == candidate.scalar_subquery(), Batch.status.in_(CLAIMABLE))
         .values(
             status=RequestStatus.PROCESSING,
             attempts=Batch.attempts + 1,
@@ -189,8 +247,13 @@ async def release_for_retry(
     available_at: datetime,
     error: str,
     now: datetime,
+    count_attempt: bool = True,
 ) -> bool:
-    """Give a held (or lease-expired, when ``owner`` is None) batch back to the queue."""
+    """Give a held (or lease-expired, when ``owner`` is None) batch back to the queue.
+
+    ``count_attempt=False`` takes back the attempt the claim counted (a worker shutting down
+    did not fail the batch).
+    """
     statement = (
         update(Batch)
         .where(
@@ -200,6 +263,7 @@ async def release_for_retry(
         )
         .values(
             status=RequestStatus.RETRY,
+            attempts=Batch.attempts if count_attempt else Batch.attempts - 1,
             lease_owner=None,
             lease_expires_at=None,
             available_at=available_at,
@@ -216,13 +280,13 @@ def _holder(owner: str | None, now: datetime) -> ColumnElement[bool]:
 
 async def expired_leases(session: AsyncSession, *, now: datetime) -> list[BatchRow]:
     statement = (
-        select(Batch.id, Batch.status, Batch.attempts)
+        select(Batch.id, Batch.kind, Batch.status, Batch.attempts)
         .where(Batch.status == RequestStatus.PROCESSING, Batch.lease_expires_at < now)
         .order_by(Batch.lease_expires_at)
         .limit(EXPIRY_CHUNK)
     )
     rows = (await session.execute(statement)).all()
-    return [BatchRow(row.id, RequestStatus(row.status), row.attempts) for row in rows]
+    return [BatchRow(row.id, row.kind, RequestStatus(row.status), row.attempts) for row in rows]
 
 
 async def purge_finished_before(session: AsyncSession, *, cutoff: datetime) -> int:
@@ -241,3 +305,15 @@ async def purge_finished_before(session: AsyncSession, *, cutoff: datetime) -> i
     await session.execute(delete(BatchPayload).where(BatchPayload.batch_id.in_(ids)))
     await session.execute(delete(Batch).where(Batch.id.in_(ids)))
     return len(ids)
+
+
+async def queue_states(session: AsyncSession) -> list[QueueState]:
+    """Open batches per kind and status, with the oldest one's arrival (for /metrics)."""
+    statement = (
+        select(Batch.kind, Batch.status, func.count(), func.min(Batch.created_at))
+        .where(Batch.status.in_((*CLAIMABLE, RequestStatus.PROCESSING)))
+        .group_by(Batch.kind, Batch.status)
+        .order_by(Batch.kind, Batch.status)
+    )
+    rows = await session.execute(statement)
+    return [QueueState(kind, status, count, oldest) for kind, status, count, oldest in rows]

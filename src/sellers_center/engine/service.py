@@ -22,6 +22,7 @@ from sellers_center.engine.kind import ItemOutcome
 from sellers_center.engine.status import RequestStatus
 from sellers_center.errors import NotFoundError
 from sellers_center.ids import new_batch_id
+from sellers_center.telemetry.metrics import BATCHES
 
 # A duplicate can turn final between our insert and our lookup; then we insert again.
 SUBMIT_ATTEMPTS = 3
@@ -80,6 +81,7 @@ async def submit(
             now=now,
         )
         if inserted:
+            BATCHES.labels(kind, RequestStatus.PENDING).inc()
             return batch_id
         existing = await repository.find_open_duplicate(
             session, seller_id=seller_id, kind=kind, dedup_key=dedup_key

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+
+import asyncpg
+
+log = logging.getLogger(__name__)
 
 
 class Wakeup:
@@ -19,3 +24,58 @@ class Wakeup:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), at_most_seconds)
         self._event.clear()
+
+
+# Sent by a trigger on every statement inserting batches (migration 0005), at commit.
+CHANNEL = "sellers_center_batches"
+RECONNECT_MIN_SECONDS = 0.5
+RECONNECT_MAX_SECONDS = 15.0
+# A connection that died without closing its socket is found by a probe this often.
+PROBE_SECONDS = 15.0
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+
+class NotificationListener:
+    """Wakes a worker when any process commits a new batch (PostgreSQL LISTEN/NOTIFY).
+
+    Holds one connection of its own, outside the pool. When it is lost (a database restart),
+    it reconnects with a growing delay; meanwhile the workers' polling finds the work.
+    """
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+
+    async def __call__(self, wakeup: Wakeup) -> None:
+        delay = RECONNECT_MIN_SECONDS
+        while True:
+            try:
+                await self._listen(wakeup)
+                delay = RECONNECT_MIN_SECONDS
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning(
+                    "batch notifications: %s; polling until reconnected in %g s",
+                    type(error).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    async def _listen(self, wakeup: Wakeup) -> None:
+        """Listen until the connection is lost."""
+        connection = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT_SECONDS)
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _: lost.set())
+        try:
+            await connection.add_listener(CHANNEL, lambda *_: wakeup.notify())
+            # Batches committed while nobody listened: look now rather than at the next poll.
+            wakeup.notify()
+            log.info("batch notifications: listening on %s", CHANNEL)
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), PROBE_SECONDS)
+                if not lost.is_set():
+                    await connection.fetchval("SELECT 1", timeout=CONNECT_TIMEOUT_SECONDS)
+            log.warning("batch notifications: connection lost; reconnecting")
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), CONNECT_TIMEOUT_SECONDS)

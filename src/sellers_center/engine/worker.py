@@ -12,10 +12,12 @@ import logging
 import os
 import signal
 import socket
+import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,14 +26,16 @@ from sellers_center.clock import Clock
 from sellers_center.db import Database
 from sellers_center.engine import repository, service
 from sellers_center.engine.kind import BatchContext, KindRegistry
-from sellers_center.engine.repository import ClaimedBatch
+from sellers_center.engine.repository import BatchRow, ClaimedBatch
 from sellers_center.engine.service import RetryPolicy
 from sellers_center.engine.status import RequestStatus
 from sellers_center.engine.wakeup import Wakeup
+from sellers_center.telemetry.metrics import BATCHES, LEASE_EXPIRIES, PROCESSING, RETRIES
 
 log = logging.getLogger(__name__)
 
 WORKER_LOST = "its worker stopped before finishing"
+SHUT_DOWN = "its worker shut down before finishing; the attempt does not count"
 
 
 MaintenanceStep = Callable[[AsyncSession, datetime], Awaitable[int]]
@@ -39,8 +43,16 @@ MaintenanceStep = Callable[[AsyncSession, datetime], Awaitable[int]]
 works in the transaction it is handed and returns how many rows it changed."""
 
 
+Listener = Callable[[Wakeup], Coroutine[Any, Any, None]]
+"""Runs beside the claim loops until cancelled, waking them when another process adds work."""
+
+
 class LeaseLostError(Exception):
     """Another worker owns the batch now; this worker's work on it is void."""
+
+
+def over_budget(budget_seconds: float) -> str:
+    return f"processing took longer than its time budget of {budget_seconds:g} s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +63,8 @@ class WorkerConfig:
     maintenance_seconds: float
     retention: timedelta
     retry: RetryPolicy
+    budget_seconds: float = 120.0
+    shutdown_grace_seconds: float = 20.0
 
 
 def worker_name() -> str:
@@ -69,9 +83,11 @@ class Worker:
         wakeup: Wakeup | None = None,
         *,
         maintenance: Sequence[MaintenanceStep] = (),
+        listener: Listener | None = None,
     ) -> None:
         self.database = database
         self.maintenance = tuple(maintenance)
+        self.listener = listener
         self.kinds = kinds
         self.config = config
         self.clock = clock
@@ -80,13 +96,32 @@ class Worker:
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
-        """Stop claiming; batches in hand are finished before ``run`` returns."""
+        """Stop claiming; ``run`` returns once the batches in hand are finished, or given back
+        after the shutdown grace period."""
         self._stopping.set()
         self.wakeup.notify()
 
     async def run(self) -> None:
-        loops = [self._claim_loop(slot) for slot in range(self.config.concurrency)]
-        await asyncio.gather(*loops, self._maintenance_loop())
+        claim_loops = [
+            asyncio.create_task(self._claim_loop(slot), name=f"claim-loop-{slot}")
+            for slot in range(self.config.concurrency)
+        ]
+        helpers = [asyncio.create_task(self._maintenance_loop(), name="maintenance")]
+        if self.listener is not None:
+            helpers.append(asyncio.create_task(self.listener(self.wakeup), name="listener"))
+        try:
+            await self._stopping.wait()
+            _, running = await asyncio.wait(claim_loops, timeout=self.config.shutdown_grace_seconds)
+            if running:
+                log.warning(
+                    "shutdown: giving back the batches still running after %g s",
+                    self.config.shutdown_grace_seconds,
+                )
+        finally:
+            # Cancelled claim loops give their batch back (see _process) before they end.
+            for task in [*claim_loops, *helpers]:
+                task.cancel()
+            await asyncio.gather(*claim_loops, *helpers, return_exceptions=True)
 
     async def run_once(self) -> bool:
         """Claim and process one batch if there is one; True when a batch was processed."""
@@ -129,20 +164,40 @@ class Worker:
         return self.clock.now() + timedelta(seconds=self.config.lease_seconds)
 
     async def _process(self, claimed: ClaimedBatch, body: bytes) -> None:
+        started = time.perf_counter()
         heartbeat = asyncio.create_task(self._heartbeat(claimed))
+        budget = asyncio.timeout(self.config.budget_seconds)
+        context = {"batch_id": str(claimed.id), "kind": claimed.kind, "attempt": claimed.attempts}
         try:
-            await self._apply(claimed, body)
+            async with budget:
+                outcome = await self._apply(claimed, body)
         except LeaseLostError:
             log.warning("batch %s: lease lost, leaving it to its new owner", claimed.id)
+        except asyncio.CancelledError:
+            # Shutting down with the batch unfinished: its transaction rolled back; hand it
+            # over at once, shielded from a second cancellation.
+            await asyncio.shield(self._give_back_unfinished(claimed))
+            raise
         except Exception as error:
-            log.exception("batch %s: attempt %s failed", claimed.id, claimed.attempts)
-            await self._give_back(claimed, f"{type(error).__name__}: {error}")
+            if isinstance(error, TimeoutError) and budget.expired():
+                reason, error_text = "budget", over_budget(self.config.budget_seconds)
+                log.warning("batch %s: %s", claimed.id, error_text, extra=context)
+            else:
+                reason, error_text = "error", f"{type(error).__name__}: {error}"
+                log.exception("batch %s: attempt %s failed", claimed.id, claimed.attempts)
+            outcome = await self._give_back(claimed, error_text, reason)
+            PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
+        else:
+            PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
+            BATCHES.labels(claimed.kind, outcome).inc()
+            log.info("batch %s: %s", claimed.id, outcome, extra=context)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
 
-    async def _apply(self, claimed: ClaimedBatch, body: bytes) -> None:
+    async def _apply(self, claimed: ClaimedBatch, body: bytes) -> RequestStatus:
+        """Process the batch and make it final; returns the final status."""
         kind = self.kinds.get(claimed.kind)
         if kind is None:
             raise RuntimeError(f"batch kind {claimed.kind!r} is not served by this worker")
@@ -154,7 +209,7 @@ class Worker:
         except ValidationError as error:
             async with self.database.write_session.begin() as session:
                 await self._finish_failed(session, claimed, items, f"Invalid payload: {error}")
-            return
+            return RequestStatus.FAILED
         async with self.database.write_session.begin() as session:
             context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
             outcomes = await kind.process(session, context, typed_items)
@@ -168,6 +223,7 @@ class Worker:
             )
             if not finished:
                 raise LeaseLostError(claimed.id)
+        return RequestStatus.COMPLETED
 
     async def _finish_failed(
         self,
@@ -188,41 +244,82 @@ class Worker:
         if not finished:
             raise LeaseLostError(claimed.id)
 
-    async def _give_back(self, claimed: ClaimedBatch, error: str) -> None:
-        """After a failed attempt: back to the queue, or ``failed`` once attempts run out."""
+    async def _give_back(self, claimed: ClaimedBatch, error: str, reason: str) -> RequestStatus:
+        """After a failed attempt: back to the queue, or ``failed`` once attempts run out.
+
+        Returns the batch's new status (``processing`` when it could not be recorded).
+        """
         try:
             delay = self.config.retry.delay(claimed.attempts)
-            await self._retry_or_fail(claimed.id, self.name, claimed.attempts, error, delay)
+            return await self._retry_or_fail(
+                claimed, self.name, claimed.attempts, error, delay, reason
+            )
         except Exception:
             # The database itself may be the problem; the lease expiry retries the batch.
             log.exception("batch %s: could not record the failed attempt", claimed.id)
+            return RequestStatus.PROCESSING
+
+    async def _give_back_unfinished(self, claimed: ClaimedBatch) -> None:
+        """Return a batch this worker stops working on (shutdown), claimable by others at once."""
+        now = self.clock.now()
+        try:
+            async with self.database.write_session.begin() as session:
+                released = await repository.release_for_retry(
+                    session,
+                    batch_id=claimed.id,
+                    owner=self.name,
+                    available_at=now,
+                    error=SHUT_DOWN,
+                    now=now,
+                    count_attempt=False,
+                )
+        except Exception:
+            log.exception("batch %s: could not give it back; its lease will expire", claimed.id)
+            return
+        if released:
+            BATCHES.labels(claimed.kind, RequestStatus.RETRY).inc()
+            log.warning("batch %s: given back unfinished at shutdown", claimed.id)
 
     async def _retry_or_fail(
-        self, batch_id: uuid.UUID, owner: str | None, attempts: int, error: str, delay: timedelta
-    ) -> None:
+        self,
+        batch: ClaimedBatch | BatchRow,
+        owner: str | None,
+        attempts: int,
+        error: str,
+        delay: timedelta,
+        reason: str,
+    ) -> RequestStatus:
         now = self.clock.now()
         async with self.database.write_session.begin() as session:
             if not self.config.retry.is_exhausted(attempts):
-                await repository.release_for_retry(
+                released = await repository.release_for_retry(
                     session,
-                    batch_id=batch_id,
+                    batch_id=batch.id,
                     owner=owner,
                     available_at=now + delay,
                     error=error,
                     now=now,
                 )
-                return
-            items = service.raw_items(await repository.load_payload(session, batch_id))
-            reason = service.failure_reason(attempts, error)
-            await repository.finish(
-                session,
-                batch_id=batch_id,
-                owner=owner,
-                status=RequestStatus.FAILED,
-                items=service.encode_failure(items, reason),
-                now=now,
-                error=reason,
-            )
+                outcome = RequestStatus.RETRY
+            else:
+                items = service.raw_items(await repository.load_payload(session, batch.id))
+                failure = service.failure_reason(attempts, error)
+                released = await repository.finish(
+                    session,
+                    batch_id=batch.id,
+                    owner=owner,
+                    status=RequestStatus.FAILED,
+                    items=service.encode_failure(items, failure),
+                    now=now,
+                    error=failure,
+                )
+                outcome = RequestStatus.FAILED
+        if not released:
+            return RequestStatus.PROCESSING
+        BATCHES.labels(batch.kind, outcome).inc()
+        if outcome is RequestStatus.RETRY:
+            RETRIES.labels(batch.kind, reason).inc()
+        return outcome
 
     async def _heartbeat(self, claimed: ClaimedBatch) -> None:
         interval = self.config.lease_seconds / 3
@@ -254,9 +351,17 @@ class Worker:
         async with self.database.read_session() as session:
             expired = await repository.expired_leases(session, now=self.clock.now())
         for batch in expired:
-            log.warning("batch %s: lease expired after attempt %s", batch.id, batch.attempts)
+            log.warning(
+                "batch %s: lease expired after attempt %s",
+                batch.id,
+                batch.attempts,
+                extra={"batch_id": str(batch.id), "kind": batch.kind},
+            )
+            LEASE_EXPIRIES.labels(batch.kind).inc()
             # The batch already waited a whole lease: it is claimable again at once.
-            await self._retry_or_fail(batch.id, None, batch.attempts, WORKER_LOST, timedelta())
+            await self._retry_or_fail(
+                batch, None, batch.attempts, WORKER_LOST, timedelta(), "lease_expired"
+            )
         if expired:
             self.wakeup.notify()
 

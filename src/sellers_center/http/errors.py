@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -19,6 +22,12 @@ from sellers_center.errors import (
     NotFoundError,
 )
 from sellers_center.http.responses import JSONResponse, message
+
+log = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = "The service cannot reach its database; retry in a moment"
+# Seconds a client is asked to wait when the database is unavailable (a restart takes a few).
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 # How many validation errors the one-line ``message`` spells out before summarising the rest.
 MESSAGE_ERRORS_SHOWN = 3
@@ -86,7 +95,23 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return message(error.status_code, text, dict(error.headers or {}))
 
 
+async def _database_error(_: Request, error: Exception) -> Response:
+    """503 with ``Retry-After`` while the database is unreachable or too slow, 500 otherwise;
+    never a hang and never an unexplained failure."""
+    unavailable = isinstance(error, OSError | PoolTimeoutError | OperationalError | InterfaceError)
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        unavailable = True
+    if not unavailable:
+        log.error("request failed in the database", exc_info=error)
+        return message(500, "Internal server error")
+    log.warning("database unavailable: %s", type(error).__name__)
+    return message(503, DATABASE_UNAVAILABLE, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
+    app.add_exception_handler(OSError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(ApiError, _api_error)

@@ -1,15 +1,21 @@
-"""Liveness and readiness probes: no auth, no rate limit."""
+"""Liveness and readiness probes and the metrics scrape: no auth, no rate limit."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import Response
 
+from sellers_center.engine import repository
 from sellers_center.http.dependencies import RuntimeDependency
 from sellers_center.http.responses import JSONResponse
 from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.telemetry.metrics import CONTENT_TYPE, QueueState, exposition
+
+log = logging.getLogger(__name__)
 
 router = SlashAgnosticRouter(tags=["Health"])
 
@@ -22,16 +28,37 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The process can serve: its database answers")
+@router.get("/readyz", summary="The process can serve: its database (and Redis) answer")
 async def readyz(runtime: RuntimeDependency) -> JSONResponse:
+    """503 when the database does not answer. Redis only carries the rate limits, which fall
+    back to per-process counting without it, so a Redis failure reports ``degraded`` with 200."""
+    checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             async with runtime.database.read_session() as session:
                 await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
     except (SQLAlchemyError, OSError, TimeoutError) as error:
-        body = {
-            "status": "unavailable",
-            "checks": {"database": f"error: {type(error).__name__}"},
-        }
-        return JSONResponse(body, status_code=503)
-    return JSONResponse({"status": "ready", "checks": {"database": "ok"}})
+        checks["database"] = f"error: {type(error).__name__}"
+    redis = await runtime.rate_limiter.check_shared()
+    if redis is not None:
+        checks["redis"] = redis
+    if checks["database"] != "ok":
+        return JSONResponse({"status": "unavailable", "checks": checks}, status_code=503)
+    status = "ready" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JSONResponse({"status": status, "checks": checks})
+
+
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics(runtime: RuntimeDependency) -> Response:
+    """Every process's metrics, then queue depth and age read from the database now (left out,
+    with a warning, when the database does not answer)."""
+    states: list[QueueState] = []
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            async with runtime.database.read_session() as session:
+                states = await repository.queue_states(session)
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        log.warning("metrics: queue state unavailable (%s)", type(error).__name__)
+    body = exposition((kind.name for kind in runtime.kinds), states, runtime.clock.now())
+    return Response(body, media_type=CONTENT_TYPE)

@@ -25,6 +25,12 @@ class VariantState:
 async def load_variants(
     session: AsyncSession, seller_id: int, skus: Iterable[str]
 ) -> dict[str, VariantState]:
+    """The variants a batch updates, locked until it commits (PostgreSQL).
+
+    Staleness is decided on what is read here, so a concurrent batch must not change these rows
+    in between; locks are taken in SKU order, like the product upsert's, so batches never
+    deadlock.
+    """
     statement = select(
         ProductVariant.id,
         ProductVariant.sku,
@@ -32,6 +38,7 @@ async def load_variants(
         ProductVariant.stock_valid_at,
         ProductVariant.price_valid_at,
     ).where(ProductVariant.seller_id == seller_id, ProductVariant.sku.in_(set(skus)))
+    statement = statement.order_by(ProductVariant.sku).with_for_update()
     return {row.sku: VariantState(*row) for row in await session.execute(statement)}
 
 

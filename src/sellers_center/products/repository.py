@@ -167,7 +167,8 @@ async def upsert_variants(
             "created_at": now,
             "updated_at": now,
         }
-        for row in rows
+        # In SKU order, the order stock and price batches lock variants in: no deadlock.
+        for row in sorted(rows, key=lambda row: row.variant.sku)
     ]
     await session.execute(_variant_upsert(dialect_name(session)), values)
 

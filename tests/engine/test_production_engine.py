@@ -1,0 +1,238 @@
+"""The engine's production behaviour: fair claims across sellers, the per-attempt time budget,
+graceful shutdown, and (PostgreSQL) notifications and the statement timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from sellers_center.db import Database
+from sellers_center.engine.status import RequestStatus
+from sellers_center.engine.wakeup import NotificationListener
+from sellers_center.engine.worker import SHUT_DOWN, Worker, over_budget
+from sellers_center.runtime import Runtime
+from tests import support
+from tests.engine.helpers import batch_row, effects, result, submit
+from tests.support import BOTH_BACKENDS, SellerKey
+
+# Bounds on waiting for background work, never expectations of speed.
+WAIT_SECONDS = 20
+
+
+def echo(value: str, sleep: float = 0) -> dict[str, object]:
+    return {"items": [{"value": value, "sleep": sleep}]}
+
+
+async def claim_order(runtime: Runtime, batches: dict[uuid.UUID, str]) -> list[str]:
+    """Process every batch one at a time, one second apart; the names in claim order."""
+    worker = runtime.worker()
+    order = []
+    for _ in batches:
+        runtime.clock.advance(1)  # type: ignore[attr-defined]
+        assert await worker.run_once() is True
+        async with runtime.database.read_session() as session:
+            latest = await session.execute(
+                text(
+                    "SELECT id FROM batches WHERE started_at IS NOT NULL "
+                    "ORDER BY started_at DESC LIMIT 1"
+                )
+            )
+            order.append(batches[uuid.UUID(str(latest.scalar_one()))])
+    return order
+
+
+@BOTH_BACKENDS
+async def test_claims_go_round_robin_across_sellers(
+    runtime: Runtime, seller: SellerKey, other_seller: SellerKey
+) -> None:
+    third = await support.make_seller(runtime.database, "seller-c", runtime.clock.now())
+    batches: dict[uuid.UUID, str] = {}
+    for n in range(4):  # seller A floods first
+        runtime.clock.advance(0.01)  # type: ignore[attr-defined]
+        batch = await submit(runtime.database, seller.seller_id, echo(f"a{n}"), runtime.clock.now())
+        batches[batch] = f"A{n}"
+    for owner, name in ((other_seller, "B"), (third, "C")):
+        runtime.clock.advance(0.01)  # type: ignore[attr-defined]
+        batch = await submit(runtime.database, owner.seller_id, echo(name), runtime.clock.now())
+        batches[batch] = name
+
+    # A's oldest batch first (nobody was served yet), then the sellers never served, then A.
+    assert await claim_order(runtime, batches) == ["A0", "B", "C", "A1", "A2", "A3"]
+
+
+@BOTH_BACKENDS
+async def test_one_seller_is_served_in_arrival_order(runtime: Runtime, seller: SellerKey) -> None:
+    batches = {}
+    for n in range(3):
+        runtime.clock.advance(0.01)  # type: ignore[attr-defined]
+        batch = await submit(runtime.database, seller.seller_id, echo(f"a{n}"), runtime.clock.now())
+        batches[batch] = f"A{n}"
+
+    assert await claim_order(runtime, batches) == ["A0", "A1", "A2"]
+
+
+def worker_with(runtime: Runtime, **config: float) -> Worker:
+    """The runtime's worker with some of its configuration replaced."""
+    worker = runtime.worker()
+    worker.config = dataclasses.replace(worker.config, **config)
+    return worker
+
+
+@BOTH_BACKENDS
+async def test_an_attempt_over_its_budget_is_retried_then_failed(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    worker = worker_with(runtime, budget_seconds=0.2)
+    batch = await submit(
+        runtime.database, seller.seller_id, echo("slow", sleep=2), runtime.clock.now()
+    )
+
+    assert await worker.run_once() is True
+    row = await batch_row(runtime.database, batch)
+    assert (row.status, row.attempts, row.last_error) == ("retry", 1, over_budget(0.2))
+
+    for _ in range(2):  # the settings allow 3 attempts
+        runtime.clock.advance(60)  # type: ignore[attr-defined]
+        assert await worker.run_once() is True
+
+    reason = (
+        "The batch could not be processed after 3 attempts (last error: processing took "
+        "longer than its time budget of 0.2 s); submit it again"
+    )
+    assert await result(runtime.database, seller.seller_id, batch) == {
+        "batchRequestId": str(batch),
+        "status": "failed",
+        "items": [
+            {"requestItem": {"value": "slow", "sleep": 2}, "success": False, "errors": [reason]}
+        ],
+    }
+    assert await effects(runtime.database, batch) == []
+
+
+async def run_until_claimed(
+    worker: Worker, runtime: Runtime, batch: uuid.UUID
+) -> asyncio.Task[None]:
+    task = asyncio.create_task(worker.run())
+    async with asyncio.timeout(WAIT_SECONDS):
+        while (await batch_row(runtime.database, batch)).status != RequestStatus.PROCESSING:
+            await asyncio.sleep(0.02)
+    return task
+
+
+@BOTH_BACKENDS
+async def test_shutdown_finishes_a_batch_within_the_grace_period(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    worker = worker_with(runtime, shutdown_grace_seconds=WAIT_SECONDS)
+    batch = await submit(
+        runtime.database, seller.seller_id, echo("steady", sleep=0.5), runtime.clock.now()
+    )
+    task = await run_until_claimed(worker, runtime, batch)
+
+    worker.stop()
+    async with asyncio.timeout(WAIT_SECONDS):
+        await task
+
+    row = await batch_row(runtime.database, batch)
+    assert (row.status, row.attempts) == ("completed", 1)
+    assert await effects(runtime.database, batch) == [(0, "steady")]
+
+
+@BOTH_BACKENDS
+async def test_shutdown_gives_back_a_batch_still_running_after_the_grace_period(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    worker = worker_with(runtime, shutdown_grace_seconds=0.1)
+    batch = await submit(
+        runtime.database, seller.seller_id, echo("long", sleep=5), runtime.clock.now()
+    )
+    task = await run_until_claimed(worker, runtime, batch)
+
+    worker.stop()
+    async with asyncio.timeout(WAIT_SECONDS):
+        await task
+
+    row = await batch_row(runtime.database, batch)
+    # Claimable again at once, and the interrupted attempt is not counted against it.
+    assert (row.status, row.attempts, row.last_error, row.lease_owner) == (
+        "retry",
+        0,
+        SHUT_DOWN,
+        None,
+    )
+    assert row.available_at <= runtime.clock.now()
+    assert await effects(runtime.database, batch) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_a_notification_wakes_an_idle_worker_long_before_its_poll(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    worker = worker_with(runtime, poll_seconds=3600)
+    assert isinstance(worker.listener, NotificationListener)
+    task = asyncio.create_task(worker.run())
+    try:
+        await listening(runtime.database)
+        first = await submit(runtime.database, seller.seller_id, echo("one"), runtime.clock.now())
+        await completed(runtime, seller, first)
+
+        # The listening connection dies (a database restart): the listener reconnects.
+        await terminate_listeners(runtime.database)
+        await listening(runtime.database)
+        second = await submit(runtime.database, seller.seller_id, echo("two"), runtime.clock.now())
+        await completed(runtime, seller, second)
+    finally:
+        worker.stop()
+        await task
+
+
+async def listening(database: Database) -> None:
+    async with asyncio.timeout(WAIT_SECONDS):
+        while not await listener_pids(database):
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)  # LISTEN is registered before the first probe query returns
+
+
+async def listener_pids(database: Database) -> list[int]:
+    async with database.read_session() as session:
+        rows = await session.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query LIKE 'LISTEN%'"
+            )
+        )
+        return [row.pid for row in rows]
+
+
+async def terminate_listeners(database: Database) -> None:
+    pids = await listener_pids(database)
+    assert len(pids) == 1
+    async with database.write_session.begin() as session:
+        await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[0]})
+    async with asyncio.timeout(WAIT_SECONDS):
+        while pids[0] in await listener_pids(database):
+            await asyncio.sleep(0.05)
+
+
+async def completed(runtime: Runtime, seller: SellerKey, batch: uuid.UUID) -> None:
+    async with asyncio.timeout(WAIT_SECONDS):
+        while (await result(runtime.database, seller.seller_id, batch))["status"] != "completed":
+            await asyncio.sleep(0.05)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_postgresql_cancels_a_statement_over_the_timeout(database_url: str) -> None:
+    database = Database(database_url, statement_timeout_seconds=0.2)
+    try:
+        async with database.read_session() as session:
+            with pytest.raises(DBAPIError, match="canceling statement due to statement timeout"):
+                await session.execute(text("SELECT pg_sleep(2)"))
+    finally:
+        await database.dispose()
