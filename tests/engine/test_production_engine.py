@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import text
@@ -22,6 +23,15 @@ from tests.support import BOTH_BACKENDS, SellerKey
 
 # Bounds on waiting for background work, never expectations of speed.
 WAIT_SECONDS = 20
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait until ``check`` holds; fail after WAIT_SECONDS."""
+    async with asyncio.timeout(WAIT_SECONDS):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.02)
 
 
 def echo(value: str, sleep: float = 0) -> dict[str, object]:
@@ -118,9 +128,11 @@ async def run_until_claimed(
     worker: Worker, runtime: Runtime, batch: uuid.UUID
 ) -> asyncio.Task[None]:
     task = asyncio.create_task(worker.run())
-    async with asyncio.timeout(WAIT_SECONDS):
-        while (await batch_row(runtime.database, batch)).status != RequestStatus.PROCESSING:
-            await asyncio.sleep(0.02)
+
+    async def claimed() -> bool:
+        return (await batch_row(runtime.database, batch)).status == RequestStatus.PROCESSING
+
+    await eventually(claimed)
     return task
 
 
@@ -193,9 +205,10 @@ async def test_a_notification_wakes_an_idle_worker_long_before_its_poll(
 
 
 async def listening(database: Database) -> None:
-    async with asyncio.timeout(WAIT_SECONDS):
-        while not await listener_pids(database):
-            await asyncio.sleep(0.05)
+    async def found() -> bool:
+        return bool(await listener_pids(database))
+
+    await eventually(found)
     await asyncio.sleep(0.1)  # LISTEN is registered before the first probe query returns
 
 
@@ -215,15 +228,18 @@ async def terminate_listeners(database: Database) -> None:
     assert len(pids) == 1
     async with database.write_session.begin() as session:
         await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[0]})
-    async with asyncio.timeout(WAIT_SECONDS):
-        while pids[0] in await listener_pids(database):
-            await asyncio.sleep(0.05)
+
+    async def gone() -> bool:
+        return pids[0] not in await listener_pids(database)
+
+    await eventually(gone)
 
 
 async def completed(runtime: Runtime, seller: SellerKey, batch: uuid.UUID) -> None:
-    async with asyncio.timeout(WAIT_SECONDS):
-        while (await result(runtime.database, seller.seller_id, batch))["status"] != "completed":
-            await asyncio.sleep(0.05)
+    async def done() -> bool:
+        return (await result(runtime.database, seller.seller_id, batch))["status"] == "completed"
+
+    await eventually(done)
 
 
 @pytest.mark.postgres
