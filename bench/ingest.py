@@ -1,6 +1,7 @@
 """Ingest benchmark: product batches through a real server, against the validation ceiling.
 
     .venv/bin/python -m bench.ingest [--batches 200] [--clients 8]
+    .venv/bin/python -m bench.ingest --profile production [--batches 100]
 
 Starts ``sellers-center serve`` on a fresh embedded (SQLite) database with rate limits off,
 then measures, on the same payloads and in the same run:
@@ -12,6 +13,10 @@ then measures, on the same payloads and in the same run:
 
 Latencies are submit-to-completed as the server recorded them (``created_at`` to
 ``finished_at``), so polling does not blur them.
+
+``--profile production`` measures instead, in one run, the embedded server's saturated product
+throughput as the reference and then PostgreSQL with 1 and with 2 standalone worker processes
+draining the same amount of work (bench/production.py), and prints the scaling ratio.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import production
 from bench.payloads import product_batch, stock_batch
 from sellers_center.products.schemas import UpsertProductsRequestSchema
 
@@ -257,16 +263,52 @@ def print_table(rows: Sequence[Row]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+def embedded_saturated(payloads: Sequence[bytes], clients: int) -> Row:
+    with tempfile.TemporaryDirectory(prefix="sellers-center-bench-") as folder:
+        server = Server(Path(folder))
+        try:
+            ids, elapsed = asyncio.run(run_clients(server, payloads, clients))
+        finally:
+            server.stop()
+    label = f"embedded SQLite, serve + worker, {clients} clients"
+    return Row(label, len(ids) * ITEMS_PER_BATCH, elapsed)
+
+
+def main_production(options: argparse.Namespace) -> None:
+    payloads = [product_batch(number, ITEMS_PER_BATCH) for number in range(options.batches)]
+    rows = [ceiling(payloads, collect=False), embedded_saturated(payloads, options.clients)]
+    for scenario, items, seconds in production.run(
+        options.batches, options.postgres_url, options.redis_url, free_port()
+    ):
+        rows.append(Row(scenario, items, seconds))
+    print_table(rows)
+    one, two = (row.items / row.seconds for row in rows[2:4])
+    embedded = rows[1].items / rows[1].seconds
+    print(f"\nscaling: 2 worker processes / 1 worker process = {two / one:.2f}")
+    print(f"PostgreSQL 1 worker process / embedded SQLite = {one / embedded:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--profile",
+        choices=("embedded", "production"),
+        default="embedded",
+        help="embedded: SQLite end to end; production: PostgreSQL worker scaling",
+    )
+    parser.add_argument("--postgres-url", default=production.DEFAULT_POSTGRES_URL)
+    parser.add_argument("--redis-url", default=production.DEFAULT_REDIS_URL)
     parser.add_argument("--batches", type=int, default=200, help="batches in the throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
     parser.add_argument(
         "--stock-batches", type=int, default=30, help="1000-item stock batches (throughput run)"
     )
     options = parser.parse_args()
+    if options.profile == "production":
+        main_production(options)
+        return
 
     total = options.batches + LATENCY_BATCHES
     payloads = [product_batch(number, ITEMS_PER_BATCH) for number in range(total)]

@@ -33,6 +33,12 @@ def postgres_database() -> Iterator[str]:
     support.drop_postgres_database(url)
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis; skipped without it, a failure under CI=true."""
+    return support.require_redis()
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """Which database a test runs on; SQLite unless parametrised with ``BOTH_BACKENDS``."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,7 @@ from tests.engine.echo_kind import EFFECTS
 POSTGRES_URL = os.environ.get(
     "SELLERS_CENTER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("SELLERS_CENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IS_CI = os.environ.get("CI", "").lower() == "true"
 
 BOTH_BACKENDS = pytest.mark.parametrize(
@@ -93,6 +95,21 @@ def create_postgres_database() -> str:
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     asyncio.run(migrate_url(url))
     return url
+
+
+def require_redis() -> str:
+    """The test Redis URL; skip (fail under CI) when it does not answer."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"Redis is not reachable at {REDIS_URL}: {error!r}"
+        if IS_CI:
+            pytest.fail(f"{reason} (CI=true: a missing service fails the run)")
+        pytest.skip(reason)
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 def drop_postgres_database(url: str) -> None:

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,10 +32,7 @@ from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime, tune_garbage_collector
 from sellers_center.settings import Settings
 from sellers_center.telemetry.logs import configure_logging, logging_config
-from sellers_center.telemetry.metrics import (
-    MULTIPROCESS_DIRECTORY,
-    clear_multiprocess_directory,
-)
+from sellers_center.telemetry.metrics import share_metrics_between_processes
 
 T = TypeVar("T")
 
@@ -129,7 +125,7 @@ def serve(
     if worker is not None:
         os.environ["SELLERS_CENTER_EMBEDDED_WORKER"] = "true" if worker else "false"
     if workers > 1:
-        _share_metrics_between_processes()
+        share_metrics_between_processes()
         if settings.redis_url is None and settings.rate_limits_enabled:
             errors.print(
                 "warning: without SELLERS_CENTER_REDIS_URL each of the "
@@ -150,16 +146,6 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
     )
-
-
-def _share_metrics_between_processes() -> None:
-    """Point every API process at one folder of metric files, emptied first, so /metrics on
-    any of them reports all of them (an operator's PROMETHEUS_MULTIPROC_DIR is kept)."""
-    folder = os.environ.get(MULTIPROCESS_DIRECTORY) or tempfile.mkdtemp(
-        prefix="sellers-center-metrics-"
-    )
-    clear_multiprocess_directory(folder)
-    os.environ[MULTIPROCESS_DIRECTORY] = folder
 
 
 @app.command("migrate")

@@ -167,10 +167,21 @@ async def upsert_variants(
             "created_at": now,
             "updated_at": now,
         }
-        # In SKU order, the order stock and price batches lock variants in: no deadlock.
-        for row in sorted(rows, key=lambda row: row.variant.sku)
+        for row in rows
     ]
-    await session.execute(_variant_upsert(dialect_name(session)), values)
+    dialect = dialect_name(session)
+    if dialect == "postgresql":
+        # Lock the stored ones first, in SKU order as stock and price batches do, so that
+        # writing them in item order below can never deadlock with such a batch.
+        skus = sorted(row.variant.sku for row in rows)
+        locked = (
+            select(ProductVariant.id)
+            .where(ProductVariant.seller_id == seller_id, ProductVariant.sku.in_(skus))
+            .order_by(ProductVariant.sku)
+            .with_for_update()
+        )
+        await session.execute(locked)
+    await session.execute(_variant_upsert(dialect), values)
 
 
 def _variant_upsert(dialect: str) -> Any:

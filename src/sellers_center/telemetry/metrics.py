@@ -9,6 +9,7 @@ process.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,9 +136,15 @@ def exposition(kinds: Iterable[str], queue: Iterable[QueueState], now: datetime)
     return generate_latest(registry) + generate_latest(snapshot)
 
 
-def clear_multiprocess_directory(path: str) -> None:
-    """Remove the files a previous run left, as prometheus_client requires before a start."""
-    os.makedirs(path, exist_ok=True)
-    for name in os.listdir(path):
+def share_metrics_between_processes() -> None:
+    """Before starting several API processes: point them all at one folder of metric files,
+    emptied first, so /metrics on any of them reports all of them. An operator's
+    PROMETHEUS_MULTIPROC_DIR is kept; otherwise a new temporary folder is used."""
+    folder = os.environ.get(MULTIPROCESS_DIRECTORY) or tempfile.mkdtemp(
+        prefix="sellers-center-metrics-"
+    )
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
         if name.endswith(".db"):
-            os.remove(os.path.join(path, name))
+            os.remove(os.path.join(folder, name))
+    os.environ[MULTIPROCESS_DIRECTORY] = folder

@@ -1,0 +1,171 @@
+"""Real processes of the production profile (PostgreSQL + Redis) for the tests in this folder.
+
+``Cluster`` starts ``sellers-center serve`` API processes and ``sellers-center worker`` processes
+against one PostgreSQL database and Redis, each with its own log file, and stops them all at the
+end. Settings are passed as ``SELLERS_CENTER_*`` variables, as an operator would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.server import (
+    POLL_INTERVAL_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
+    START_TIMEOUT_SECONDS,
+    STOP_TIMEOUT_SECONDS,
+    free_port,
+)
+
+SCRIPT = Path(sys.executable).with_name("sellers-center")
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+    base_url: str | None = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def is_running(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up, like a machine losing power."""
+        self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+    def terminate(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int | None:
+        """SIGTERM, then the exit status, or None when it did not stop in time."""
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+@dataclass
+class Cluster:
+    """API and worker processes sharing ``database_url`` and ``redis_url``."""
+
+    folder: Path
+    database_url: str
+    redis_url: str | None
+    settings: dict[str, str] = field(default_factory=dict)
+    processes: list[Process] = field(default_factory=list)
+
+    def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {name: value for name, value in os.environ.items() if name != "FORCE_COLOR"}
+        env.update(
+            SELLERS_CENTER_DATABASE_URL=self.database_url,
+            SELLERS_CENTER_LOG_FORMAT="json",
+            PYTHONUNBUFFERED="1",
+            NO_COLOR="1",
+        )
+        if self.redis_url is not None:
+            env["SELLERS_CENTER_REDIS_URL"] = self.redis_url
+        env.update(self.settings)
+        env.update(extra or {})
+        return env
+
+    def _start(self, name: str, arguments: list[str], extra: dict[str, str] | None) -> Process:
+        log_path = self.folder / f"{name}.log"
+        with log_path.open("ab") as log:
+            popen = subprocess.Popen(
+                [str(SCRIPT), *arguments],
+                cwd=self.folder,
+                env=self.environment(extra),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        process = Process(name, popen, log_path)
+        self.processes.append(process)
+        return process
+
+    def start_api(
+        self,
+        name: str,
+        *,
+        workers: int = 1,
+        embedded_worker: bool = False,
+        extra: dict[str, str] | None = None,
+    ) -> Process:
+        """``serve`` on a free port, answering /healthz on return."""
+        port = free_port()
+        arguments = ["serve", "--port", str(port), "--workers", str(workers)]
+        arguments.append("--worker" if embedded_worker else "--no-worker")
+        process = self._start(name, arguments, extra)
+        process.base_url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(process)
+        return process
+
+    def start_worker(
+        self, name: str, *, concurrency: int = 2, extra: dict[str, str] | None = None
+    ) -> Process:
+        """``sellers-center worker``; it claims batches as soon as it has migrated."""
+        return self._start(name, ["worker", "--concurrency", str(concurrency)], extra)
+
+    def command(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(SCRIPT), *arguments],
+            cwd=self.folder,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.is_running():
+                process.popen.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def wait_until_healthy(process: Process) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if not process.is_running():
+            pytest.fail(f"{process.name} exited with {process.popen.returncode}:\n{process.log()}")
+        with contextlib.suppress(httpx.TransportError):
+            response = httpx.get(f"{process.base_url}/healthz", timeout=REQUEST_TIMEOUT_SECONDS)
+            if response.status_code == 200:
+                return
+        time.sleep(POLL_INTERVAL_SECONDS)
+    pytest.fail(f"{process.name} did not answer /healthz in {START_TIMEOUT_SECONDS} s")
+
+
+@contextlib.contextmanager
+def cluster(
+    folder: Path, database_url: str, redis_url: str | None, settings: dict[str, str] | None = None
+) -> Iterator[Cluster]:
+    running = Cluster(folder, database_url, redis_url, dict(settings or {}))
+    try:
+        yield running
+    finally:
+        running.stop_all()
+
+
+def seller_key(cluster: Cluster, name: str) -> str:
+    """Create a seller allowed every brand and return a new API key for it."""
+    created = cluster.command("sellers", "create", name)
+    assert created.returncode == 0, created.stderr
+    issued = cluster.command("keys", "create", "--seller", name)
+    assert issued.returncode == 0, issued.stderr
+    return issued.stdout.strip().splitlines()[-1]
