@@ -32,7 +32,7 @@ from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime, tune_garbage_collector
 from sellers_center.settings import Settings
 from sellers_center.telemetry.logs import configure_logging, logging_config
-from sellers_center.telemetry.metrics import share_metrics_between_processes
+from sellers_center.telemetry.metrics import metrics_shared_between_processes
 
 T = TypeVar("T")
 
@@ -124,28 +124,27 @@ def serve(
         _say(demo_key)
     if worker is not None:
         os.environ["SELLERS_CENTER_EMBEDDED_WORKER"] = "true" if worker else "false"
-    if workers > 1:
-        share_metrics_between_processes()
-        if settings.redis_url is None and settings.rate_limits_enabled:
-            errors.print(
-                "warning: without SELLERS_CENTER_REDIS_URL each of the "
-                f"{workers} processes counts rate limits on its own",
-                markup=False,
-                highlight=False,
-            )
+    if workers > 1 and settings.redis_url is None and settings.rate_limits_enabled:
+        errors.print(
+            "warning: without SELLERS_CENTER_REDIS_URL each of the "
+            f"{workers} processes counts rate limits on its own",
+            markup=False,
+            highlight=False,
+        )
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
     # it found in place: this one, so a requested stop ends with status 0.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        "sellers_center.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=logging_config(settings.log_format, settings.log_level),
-        access_log=False,
-        timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
-    )
+    with metrics_shared_between_processes(workers > 1):
+        uvicorn.run(
+            "sellers_center.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=logging_config(settings.log_format, settings.log_level),
+            access_log=False,
+            timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
+        )
 
 
 @app.command("migrate")

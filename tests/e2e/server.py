@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,17 +96,20 @@ def free_port() -> int:
         return port
 
 
-def wait_until_healthy(server: Server) -> None:
+def wait_until_healthy(
+    process: subprocess.Popen[bytes], base_url: str, output: Callable[[], str]
+) -> None:
+    """Wait until ``base_url`` answers /healthz; fail with ``output()`` if the process exits."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"serve exited with {server.process.returncode}:\n{server.stderr()}")
+        if process.poll() is not None:
+            pytest.fail(f"serve exited with {process.returncode}:\n{output()}")
         with contextlib.suppress(httpx.TransportError):
-            response = httpx.get(f"{server.base_url}/healthz", timeout=REQUEST_TIMEOUT_SECONDS)
+            response = httpx.get(f"{base_url}/healthz", timeout=REQUEST_TIMEOUT_SECONDS)
             if response.status_code == 200:
                 return
         time.sleep(POLL_INTERVAL_SECONDS)
-    pytest.fail(f"serve did not answer /healthz in {START_TIMEOUT_SECONDS} s:\n{server.stderr()}")
+    pytest.fail(f"serve did not answer /healthz in {START_TIMEOUT_SECONDS} s:\n{output()}")
 
 
 @contextlib.contextmanager
@@ -129,7 +132,7 @@ def running_server(
             server = Server(
                 process, f"http://127.0.0.1:{port}", folder, env, stdout_path, stderr_path
             )
-            wait_until_healthy(server)
+            wait_until_healthy(process, server.base_url, server.stderr)
             yield server
         finally:
             if process.poll() is None:

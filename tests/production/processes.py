@@ -12,21 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-import pytest
-
-from tests.e2e.server import (
-    POLL_INTERVAL_SECONDS,
-    REQUEST_TIMEOUT_SECONDS,
-    START_TIMEOUT_SECONDS,
-    STOP_TIMEOUT_SECONDS,
-    free_port,
-)
+from tests.e2e.server import STOP_TIMEOUT_SECONDS, free_port, wait_until_healthy
 
 SCRIPT = Path(sys.executable).with_name("sellers-center")
 
@@ -110,7 +100,7 @@ class Cluster:
         arguments.append("--worker" if embedded_worker else "--no-worker")
         process = self._start(name, arguments, extra)
         process.base_url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(process)
+        wait_until_healthy(process.popen, process.base_url, process.log)
         return process
 
     def start_worker(
@@ -136,19 +126,6 @@ class Cluster:
                 process.popen.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
-
-
-def wait_until_healthy(process: Process) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if not process.is_running():
-            pytest.fail(f"{process.name} exited with {process.popen.returncode}:\n{process.log()}")
-        with contextlib.suppress(httpx.TransportError):
-            response = httpx.get(f"{process.base_url}/healthz", timeout=REQUEST_TIMEOUT_SECONDS)
-            if response.status_code == 200:
-                return
-        time.sleep(POLL_INTERVAL_SECONDS)
-    pytest.fail(f"{process.name} did not answer /healthz in {START_TIMEOUT_SECONDS} s")
 
 
 @contextlib.contextmanager

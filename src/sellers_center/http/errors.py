@@ -26,6 +26,9 @@ from sellers_center.http.responses import JSONResponse, message
 log = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "The service cannot reach its database; retry in a moment"
+# PostgreSQL error classes that say "not now" rather than "wrong": 08 connection exceptions,
+# 57 operator intervention (shutting down, starting up, statement timeout).
+UNAVAILABLE_SQLSTATES = ("08", "57")
 # Seconds a client is asked to wait when the database is unavailable (a restart takes a few).
 DATABASE_RETRY_AFTER_SECONDS = 2
 
@@ -99,8 +102,9 @@ async def _database_error(_: Request, error: Exception) -> Response:
     """503 with ``Retry-After`` while the database is unreachable or too slow, 500 otherwise;
     never a hang and never an unexplained failure."""
     unavailable = isinstance(error, OSError | PoolTimeoutError | OperationalError | InterfaceError)
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        unavailable = True
+    if isinstance(error, DBAPIError):
+        sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+        unavailable |= error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
     if not unavailable:
         log.error("request failed in the database", exc_info=error)
         return message(500, "Internal server error")

@@ -128,7 +128,8 @@ class RateLimiter:
         return await _hit(self._local, item, key_id, bucket)
 
     async def check_shared(self) -> str | None:
-        """None without shared storage; otherwise "ok" or the error it answered with."""
+        """None without shared storage; otherwise "ok" or "error: ..." (the Redis client reports
+        every failure, refused or timed out, as "no answer")."""
         if self.shared is None:
             return None
         try:

@@ -8,7 +8,9 @@ process.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,9 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROCESS_DIRECTORY):
+    # prometheus_client writes to this folder as soon as a metric is made, just below.
+    os.makedirs(os.environ[MULTIPROCESS_DIRECTORY], exist_ok=True)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 # Seconds. HTTP answers are milliseconds (submits store, results read one row); batches run from
@@ -136,15 +141,23 @@ def exposition(kinds: Iterable[str], queue: Iterable[QueueState], now: datetime)
     return generate_latest(registry) + generate_latest(snapshot)
 
 
-def share_metrics_between_processes() -> None:
-    """Before starting several API processes: point them all at one folder of metric files,
+@contextlib.contextmanager
+def metrics_shared_between_processes(enabled: bool) -> Iterator[None]:
+    """Around starting several API processes: point them all at one folder of metric files,
     emptied first, so /metrics on any of them reports all of them. An operator's
-    PROMETHEUS_MULTIPROC_DIR is kept; otherwise a new temporary folder is used."""
-    folder = os.environ.get(MULTIPROCESS_DIRECTORY) or tempfile.mkdtemp(
-        prefix="sellers-center-metrics-"
-    )
+    PROMETHEUS_MULTIPROC_DIR is kept; otherwise a temporary folder is made and removed after."""
+    if not enabled:
+        yield
+        return
+    given = os.environ.get(MULTIPROCESS_DIRECTORY)
+    folder = given or tempfile.mkdtemp(prefix="sellers-center-metrics-")
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):
         if name.endswith(".db"):
             os.remove(os.path.join(folder, name))
     os.environ[MULTIPROCESS_DIRECTORY] = folder
+    try:
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(folder, ignore_errors=True)
