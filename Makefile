@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run run-prod test lint format bench clean
+.PHONY: help install run run-prod test lint format bench bench-prod clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## Install the service and its tools into .venv
 
+# Logs for a terminal unless the environment asks otherwise (the service's default is JSON).
 run: install ## Serve on http://127.0.0.1:8000 with the embedded SQLite database
-	$(BIN)/sellers-center serve
+	SELLERS_CENTER_LOG_FORMAT=$(or $(SELLERS_CENTER_LOG_FORMAT),text) $(BIN)/sellers-center serve
 
 # The production profile on this machine's PostgreSQL and Redis; override either on the command line.
 PROD_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/sellers_center
@@ -42,6 +43,9 @@ lint: install ## ruff (lint + format check) and mypy
 
 bench: install ## Ingest benchmark against a real embedded server (under a minute)
 	$(BIN)/python -m bench.ingest
+
+bench-prod: install ## Worker scaling on the local PostgreSQL: 1 vs 2 worker processes
+	$(BIN)/python -m bench.ingest --profile production --batches 100
 
 format: install ## Format the code
 	$(BIN)/ruff format .

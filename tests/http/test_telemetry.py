@@ -322,6 +322,12 @@ def test_text_formatter_appends_the_request_id_then_the_extras() -> None:
     )
 
 
+def test_text_formatter_leaves_out_fields_the_message_already_shows() -> None:
+    line = TextFormatter().format(record(batch_id="b-1", status="done", kind="stocks"))
+
+    assert line.endswith(" WARNING sellers_center.tests batch b-1: done kind=stocks")
+
+
 def test_text_formatter_without_extras_is_the_plain_line() -> None:
     line = TextFormatter().format(record(logging.INFO))
 

@@ -50,15 +50,17 @@ class NotificationListener:
         while True:
             try:
                 await self._listen(wakeup)
-                delay = RECONNECT_MIN_SECONDS
+                delay = RECONNECT_MIN_SECONDS  # it had worked: the next failure waits little
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 log.warning(
                     "batch notifications: %s; polling until reconnected in %g s",
                     type(error).__name__,
                     delay,
                 )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+            except Exception:
+                log.exception("batch notifications failed; polling until reconnected")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
     async def _listen(self, wakeup: Wakeup) -> None:
         """Listen until the connection is lost."""

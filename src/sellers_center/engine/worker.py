@@ -184,7 +184,7 @@ class Worker:
                 log.warning("batch %s: %s", claimed.id, error_text, extra=context)
             else:
                 reason, error_text = "error", f"{type(error).__name__}: {error}"
-                log.exception("batch %s: attempt %s failed", claimed.id, claimed.attempts)
+                log.exception("batch %s: attempt failed", claimed.id, extra=context)
             outcome = await self._give_back(claimed, error_text, reason)
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
         else:
@@ -251,9 +251,7 @@ class Worker:
         """
         try:
             delay = self.config.retry.delay(claimed.attempts)
-            return await self._retry_or_fail(
-                claimed, self.name, claimed.attempts, error, delay, reason
-            )
+            return await self._retry_or_fail(claimed, self.name, error, delay, reason)
         except Exception:
             # The database itself may be the problem; the lease expiry retries the batch.
             log.exception("batch %s: could not record the failed attempt", claimed.id)
@@ -284,14 +282,13 @@ class Worker:
         self,
         batch: ClaimedBatch | BatchRow,
         owner: str | None,
-        attempts: int,
         error: str,
         delay: timedelta,
         reason: str,
     ) -> RequestStatus:
         now = self.clock.now()
         async with self.database.write_session.begin() as session:
-            if not self.config.retry.is_exhausted(attempts):
+            if not self.config.retry.is_exhausted(batch.attempts):
                 released = await repository.release_for_retry(
                     session,
                     batch_id=batch.id,
@@ -303,7 +300,7 @@ class Worker:
                 outcome = RequestStatus.RETRY
             else:
                 items = service.raw_items(await repository.load_payload(session, batch.id))
-                failure = service.failure_reason(attempts, error)
+                failure = service.failure_reason(batch.attempts, error)
                 released = await repository.finish(
                     session,
                     batch_id=batch.id,
@@ -359,9 +356,7 @@ class Worker:
             )
             LEASE_EXPIRIES.labels(batch.kind).inc()
             # The batch already waited a whole lease: it is claimable again at once.
-            await self._retry_or_fail(
-                batch, None, batch.attempts, WORKER_LOST, timedelta(), "lease_expired"
-            )
+            await self._retry_or_fail(batch, None, WORKER_LOST, timedelta(), "lease_expired")
         if expired:
             self.wakeup.notify()
 

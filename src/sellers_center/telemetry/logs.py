@@ -43,17 +43,21 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """For a terminal: the time, level, logger and message, then the ``extra`` fields."""
+    """For a terminal: the time, level, logger and message, then the ``extra`` fields the
+    message does not already show (an access line's method, path and status are in it)."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
+        message = record.getMessage()
         fields = {
             name: value
             for name, value in record.__dict__.items()
-            if name not in _STANDARD_ATTRIBUTES and not name.startswith("_")
+            if name not in _STANDARD_ATTRIBUTES
+            and not name.startswith("_")
+            and f" {value}" not in f" {message} "
         }
         request_id = REQUEST_ID.get()
         if request_id is not None:
