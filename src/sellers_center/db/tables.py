@@ -268,6 +268,14 @@ class Batch(Base):
         # The fair claim: every seller's oldest claimable batch, and when each seller was last
         # served.
         Index("ix_batches_seller_started", "seller_id", "started_at"),
+        # Arrival order of the claimable batches: the claim's fallback, in one index step.
+        Index(
+            "ix_batches_claimable",
+            "available_at",
+            "id",
+            postgresql_where=text(CLAIMABLE_CONDITION),
+            sqlite_where=text(CLAIMABLE_CONDITION),
+        ),
         Index(
             "ix_batches_seller_queue",
             "seller_id",

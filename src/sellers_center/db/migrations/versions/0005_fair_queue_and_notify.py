@@ -25,6 +25,13 @@ CHANNEL = "sellers_center_batches"
 def upgrade() -> None:
     op.create_index("ix_batches_seller_started", "batches", ["seller_id", "started_at"])
     op.create_index(
+        "ix_batches_claimable",
+        "batches",
+        ["available_at", "id"],
+        postgresql_where=sa.text(CLAIMABLE_CONDITION),
+        sqlite_where=sa.text(CLAIMABLE_CONDITION),
+    )
+    op.create_index(
         "ix_batches_seller_queue",
         "batches",
         ["seller_id", "available_at", "id"],
@@ -56,3 +63,4 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS notify_new_batches()")
     op.drop_index("ix_batches_seller_queue", table_name="batches")
     op.drop_index("ix_batches_seller_started", table_name="batches")
+    op.drop_index("ix_batches_claimable", table_name="batches")

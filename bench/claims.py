@@ -1,0 +1,113 @@
+"""Cost of one claim on PostgreSQL as the queue grows, fair claims against strict arrival order.
+
+    .venv/bin/python -m bench.claims [--postgres-url URL]
+
+For each queue depth, a fresh database gets that many pending batches: nine in ten from one
+flooding seller, the rest spread over 49 others. Then 150 claims are made with each way of
+choosing (the first 50 warm up; the table shows the median and 90th percentile of the other
+100): strict arrival order (the reference, and the fallback of a fair claim), the fair choice
+with a window function over every claimable row (what SQLite runs), and the fair choice with a
+skip scan over the waiting sellers (what PostgreSQL runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import asyncpg
+from sqlalchemy import Select, text
+from sqlalchemy.engine import make_url
+
+from bench.production import DEFAULT_POSTGRES_URL
+from sellers_center.clock import SystemClock
+from sellers_center.db import Database
+from sellers_center.db.migrate import migrate
+from sellers_center.db.tables import Batch
+from sellers_center.engine import repository
+
+DEPTHS = (1_000, 10_000, 50_000)
+WARM_UP, MEASURED = 50, 100
+SELLERS = 50
+
+CHOICES: dict[str, Callable[[datetime], Select[uuid.UUID]]] = {
+    "arrival order (reference)": repository._oldest_claimable,
+    "fair, window function": lambda now: repository._fairest_claimable(now, postgresql=False),
+    "fair, skip scan": lambda now: repository._fairest_claimable(now, postgresql=True),
+}
+
+FILL = """
+INSERT INTO sellers (id, name, created_at)
+    SELECT g, 'seller-' || g, now() FROM generate_series(1, :sellers) AS g;
+"""
+QUEUE = """
+INSERT INTO batches (id, seller_id, kind, status, item_count, attempts, available_at, created_at)
+    SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN 2 + g % (:sellers - 1) ELSE 1 END,
+           'stocks', 'pending', 1, 0, now() - interval '1 hour' + g * interval '1 ms', now()
+    FROM generate_series(1, :depth) AS g
+"""
+
+
+async def admin(url: str, statement: str) -> None:
+    dsn = make_url(url).set(drivername="postgresql", database="postgres")
+    connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def measure(url: str, depth: int) -> list[tuple[str, float, float]]:
+    database = Database(url)
+    try:
+        await migrate(database)
+        async with database.write_session.begin() as session:
+            await session.execute(text(FILL), {"sellers": SELLERS})
+            await session.execute(text(QUEUE), {"sellers": SELLERS, "depth": depth})
+            await session.execute(text("ANALYZE batches"))
+        rows = []
+        for name, choose in CHOICES.items():
+            timings = []
+            for _ in range(WARM_UP + MEASURED):
+                now = SystemClock().now()
+                candidate = choose(now).with_for_update(skip_locked=True, of=Batch)
+                started = time.perf_counter()
+                async with database.write_session.begin() as session:
+                    claimed = await repository._claim(
+                        session, candidate, "bench", now, now + timedelta(seconds=30)
+                    )
+                timings.append(time.perf_counter() - started)
+                if claimed is None:
+                    raise RuntimeError("the queue ran dry")
+            measured = sorted(timings[WARM_UP:])
+            rows.append((name, measured[MEASURED // 2] * 1000, measured[MEASURED * 9 // 10] * 1000))
+        return rows
+    finally:
+        await database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    options = parser.parse_args()
+    print(f"{'queued':>8}  {'choice':<26}  {'p50 ms':>7}  {'p90 ms':>7}")
+    for depth in DEPTHS:
+        name = f"sellers_center_bench_{uuid.uuid4().hex[:10]}"
+        url = make_url(options.postgres_url).set(database=name)
+        asyncio.run(admin(options.postgres_url, f'CREATE DATABASE "{name}"'))
+        try:
+            rows = asyncio.run(measure(url.render_as_string(hide_password=False), depth))
+        finally:
+            asyncio.run(admin(options.postgres_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+        for choice, p50, p90 in rows:
+            print(f"{depth:>8,}  {choice:<26}  {p50:>7.1f}  {p90:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
