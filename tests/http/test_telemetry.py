@@ -11,8 +11,8 @@ import logging
 import re
 import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -208,19 +208,26 @@ async def test_probes_and_scrapes_are_not_logged(
     assert access_records(caplog) == []
 
 
-async def test_the_access_line_in_json_carries_the_request_id(client: httpx.AsyncClient) -> None:
+@contextmanager
+def json_lines(logger_name: str) -> Iterator[io.StringIO]:
+    """What ``logger_name`` writes meanwhile, formatted as the service writes it (JSON)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger(ACCESS_LOGGER)
+    logger = logging.getLogger(logger_name)
     previous_level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        response = await client.get("/api/v1/nothing", headers={"X-Request-ID": "trace-42"})
+        yield stream
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
+
+
+async def test_the_access_line_in_json_carries_the_request_id(client: httpx.AsyncClient) -> None:
+    with json_lines(ACCESS_LOGGER) as stream:
+        response = await client.get("/api/v1/nothing", headers={"X-Request-ID": "trace-42"})
 
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
@@ -241,6 +248,28 @@ async def test_the_access_line_in_json_carries_the_request_id(client: httpx.Asyn
         "status": 404,
     }
     assert REQUEST_ID.get() is None
+
+
+async def test_an_accepted_batch_is_logged_with_the_request_that_made_it(
+    client: httpx.AsyncClient, seller: SellerKey
+) -> None:
+    body = {"items": [{"sku": "SKU-1", "quantity": 1}]}
+    with json_lines("sellers_center.engine.router") as stream:
+        response = await client.put(
+            STOCKS, json=body, headers={**seller.headers, "X-Request-ID": "trace-7"}
+        )
+
+    batch_id = response.json()["batchRequestId"]
+    [line] = stream.getvalue().splitlines()
+    entry = json.loads(line)
+    assert {key: entry[key] for key in set(entry) - {"time"}} == {
+        "level": "INFO",
+        "logger": "sellers_center.engine.router",
+        "message": f"batch {batch_id} accepted",
+        "request_id": "trace-7",
+        "batch_id": batch_id,
+        "kind": "stocks",
+    }
 
 
 # --- log formatters ------------------------------------------------------------------------------

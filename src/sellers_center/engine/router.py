@@ -5,6 +5,7 @@ rate-limit dependency and must be evaluated when the handler is built. Submissio
 body themselves, after auth, so an unknown caller gets 401 whatever it sent.
 """
 
+import logging
 import uuid
 from typing import Annotated, Any
 
@@ -24,6 +25,8 @@ from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.responses import raw_json
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.http.schemas import BadRequestSchema, ValidationErrorSchema
+
+log = logging.getLogger(__name__)
 
 RATE_LIMIT_HEADERS = {
     "X-RateLimit-Limit": {
@@ -74,6 +77,10 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
                 now=runtime.clock.now(),
             )
         runtime.wakeup.notify()
+        # With the request id the log adds, this ties a seller's call to the batch it made.
+        log.info(
+            "batch %s accepted", batch_id, extra={"batch_id": str(batch_id), "kind": kind.name}
+        )
         return BatchRequestAcceptedSchema(batchRequestId=batch_id)
 
     router.add_api_route(
