@@ -45,6 +45,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
             if worker is not None and task is not None:
                 worker.stop()
                 await task
+            await runtime.rate_limiter.aclose()
             await runtime.database.dispose()
 
     app = FastAPI(

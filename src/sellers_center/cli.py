@@ -175,7 +175,9 @@ async def _nothing(_: Runtime) -> None:
 
 @app.command("worker")
 def worker_command(
-    concurrency: Annotated[int | None, typer.Option(help="Batches processed at once.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, max=256, help="Batches processed at once.")
+    ] = None,
     metrics_port: Annotated[
         int | None,
         typer.Option(help="Serve this worker's Prometheus metrics on this port (all interfaces)."),

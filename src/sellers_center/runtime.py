@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from sellers_center.clock import Clock, SystemClock
 from sellers_center.db import Database
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.service import RetryPolicy
+from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener, Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig
 from sellers_center.http.ratelimit import RateLimiter
@@ -60,9 +62,12 @@ class Runtime:
 
     def worker(self) -> Worker:
         """A worker; on PostgreSQL it is woken by notifications of new batches too."""
-        listener = (
-            None if self.database.is_sqlite else NotificationListener(self.database.driver_dsn)
-        )
+        listener = None
+        if not self.database.is_sqlite:
+            connect = functools.partial(
+                self.database.connect_driver, application_name=LISTENER_APPLICATION_NAME
+            )
+            listener = NotificationListener(connect)
         return Worker(
             self.database,
             self.kinds,

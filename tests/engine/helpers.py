@@ -20,9 +20,10 @@ async def submit(
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     items = json.loads(raw)["items"]
     async with database.write_session.begin() as session:
-        return await service.submit(
+        submission = await service.submit(
             session, kind="echo", seller_id=seller_id, body=raw, item_count=len(items), now=now
         )
+    return submission.batch_id
 
 
 async def batch_row(database: Database, batch_id: uuid.UUID) -> Batch:

@@ -280,7 +280,7 @@ async def test_a_batch_of_an_unserved_kind_fails_after_its_attempts(
 ) -> None:
     body = json.dumps({"items": [{"value": "a"}]}).encode()
     async with runtime.database.write_session.begin() as session:
-        batch_id = await service.submit(
+        submission = await service.submit(
             session,
             kind="retired",
             seller_id=seller.seller_id,
@@ -288,6 +288,7 @@ async def test_a_batch_of_an_unserved_kind_fails_after_its_attempts(
             item_count=1,
             now=runtime.clock.now(),
         )
+    batch_id = submission.batch_id
     worker = runtime.worker()
     for _ in range(3):
         assert await worker.run_once() is True

@@ -7,15 +7,19 @@ import asyncio
 import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from sellers_center.db import Database
+from sellers_center.engine import repository
 from sellers_center.engine.status import RequestStatus
+from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener
-from sellers_center.engine.worker import SHUT_DOWN, Worker, over_budget
+from sellers_center.engine.worker import SHUT_DOWN, WORKER_LOST, Worker, over_budget
 from sellers_center.runtime import Runtime
 from tests import support
 from tests.engine.helpers import batch_row, effects, result, submit
@@ -217,8 +221,9 @@ async def listener_pids(database: Database) -> list[int]:
         rows = await session.execute(
             text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND query LIKE 'LISTEN%'"
-            )
+                "AND application_name = :name"
+            ),
+            {"name": LISTENER_APPLICATION_NAME},
         )
         return [row.pid for row in rows]
 
@@ -252,3 +257,62 @@ async def test_postgresql_cancels_a_statement_over_the_timeout(database_url: str
                 await session.execute(text("SELECT pg_sleep(2)"))
     finally:
         await database.dispose()
+
+
+def lease_expiries(kind: str) -> float:
+    value = REGISTRY.get_sample_value("sellers_center_lease_expiries_total", {"kind": kind})
+    return value or 0.0
+
+
+# On SQLite a batch holds the one write lock while it runs, so its lease is never renewed
+# mid-batch (the README's advice: the lease must outlast the slowest batch).
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_a_failed_lease_renewal_is_retried_and_the_lease_kept(
+    runtime: Runtime, seller: SellerKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renew = repository.renew_lease
+    failures = []
+
+    async def flaky_renew(*arguments: Any, **options: Any) -> bool:
+        if not failures:  # the database is away for the first beat
+            failures.append(True)
+            raise OperationalError("UPDATE batches", {}, ConnectionResetError())
+        return await renew(*arguments, **options)
+
+    monkeypatch.setattr(repository, "renew_lease", flaky_renew)
+    worker = worker_with(runtime, lease_seconds=0.3)  # a beat every 0.1 s
+    batch = await submit(
+        runtime.database, seller.seller_id, echo("long", sleep=1), runtime.clock.now()
+    )
+    expiries_before = lease_expiries("echo")
+    processing = asyncio.create_task(worker.run_once())
+
+    await asyncio.sleep(0.15)  # the first beat failed
+    runtime.clock.advance(10)  # type: ignore[attr-defined]
+    await asyncio.sleep(0.2)  # the next beats renewed from the new time
+    await runtime.worker().run_maintenance()  # another worker looks for expired leases
+    async with asyncio.timeout(WAIT_SECONDS):
+        assert await processing is True
+
+    assert failures == [True]
+    row = await batch_row(runtime.database, batch)
+    assert (row.status, row.attempts) == ("completed", 1)
+    assert await effects(runtime.database, batch) == [(0, "long")]
+    assert lease_expiries("echo") == expiries_before
+
+
+@BOTH_BACKENDS
+async def test_an_expired_lease_is_counted_once_however_many_workers_see_it(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    batch = await submit(runtime.database, seller.seller_id, echo("lost"), runtime.clock.now())
+    assert await runtime.worker()._claim() is not None  # its worker then dies
+    runtime.clock.advance(60)  # type: ignore[attr-defined]
+    expiries_before = lease_expiries("echo")
+
+    await asyncio.gather(*(runtime.worker().run_maintenance() for _ in range(3)))
+
+    row = await batch_row(runtime.database, batch)
+    assert (row.status, row.attempts, row.last_error) == ("retry", 1, WORKER_LOST)
+    assert lease_expiries("echo") - expiries_before == 1

@@ -64,10 +64,7 @@ def redis_storage(port: int, *, timeout: float = 0.5) -> RedisStorage:
 
 
 async def close(limiter: RateLimiter) -> None:
-    """Close the limiter's Redis connections (limits has no public way to)."""
-    shared: Any = limiter.shared
-    if shared is not None:
-        await bounded(shared.bridge.storage.aclose())
+    await bounded(limiter.aclose())
 
 
 def logged(caplog: pytest.LogCaptureFixture, start: str) -> list[logging.LogRecord]:
@@ -356,6 +353,37 @@ async def test_a_redis_slower_than_the_timeout_is_left_for_memory(
     ]
     assert (storage_up(), fallbacks() - fallbacks_before) == (0.0, 3)
     assert not limiter.is_shared
+
+
+async def test_while_redis_is_down_one_call_per_retry_period_probes_it(silent_port: int) -> None:
+    limiter = RateLimiter(
+        {BUCKET: 100},
+        is_enabled=True,
+        shared=redis_storage(silent_port, timeout=30),
+        timeout_seconds=0.2,
+        retry_seconds=0.3,
+    )
+    assert limiter._shared is not None
+    shared, probes = limiter._shared, []
+    original_hit = shared.hit
+
+    async def counted_hit(*arguments: Any) -> bool:
+        probes.append(arguments)
+        return await original_hit(*arguments)
+
+    shared.hit = counted_hit  # type: ignore[method-assign]
+    try:
+        await bounded(limiter.hit(BUCKET, 200, "burst"))  # finds Redis down
+        await asyncio.sleep(0.35)  # the retry period is over
+        burst = await bounded(
+            asyncio.gather(*(limiter.hit(BUCKET, 200, "burst") for _ in range(5)))
+        )
+    finally:
+        await close(limiter)
+
+    # The first call of the burst probed (and waited); the other four did not wait on Redis.
+    assert len(probes) == 2
+    assert sorted(allowance.remaining for allowance in burst if allowance) == [94, 95, 96, 97, 98]
 
 
 # --- readiness check -----------------------------------------------------------------------------

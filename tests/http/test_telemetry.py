@@ -68,9 +68,7 @@ async def serving(settings: Settings, kinds: KindsFactory) -> AsyncIterator[http
             yield client
     finally:
         await runtime.database.dispose()
-        shared: Any = runtime.rate_limiter.shared
-        if shared is not None:
-            await shared.bridge.storage.aclose()
+        await runtime.rate_limiter.aclose()
 
 
 # --- X-Request-ID --------------------------------------------------------------------------------
@@ -142,6 +140,33 @@ async def test_every_status_carries_the_request_id(
     assert [FRESH_ID.fullmatch(value) is not None for value in fresh_ids] == [True] * 5
     assert len(set(fresh_ids)) == 5
     assert [r.headers["x-request-id"] for r in echoed] == [f"call-{n}" for n in range(5)]
+
+
+async def test_an_unexpected_failure_answers_500_with_its_request_id_and_logs_it(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app = create_app(runtime)
+    app.add_api_route("/broken", broken)
+    transport = httpx.ASGITransport(app=app)
+    caplog.set_level(logging.ERROR, logger="sellers_center.http.telemetry")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        with json_lines("sellers_center.http.telemetry") as stream:
+            response = await client.get("/broken", headers={"X-Request-ID": "trace-500"})
+
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal server error"}
+    assert response.headers["x-request-id"] == "trace-500"
+    [line] = stream.getvalue().splitlines()
+    entry = json.loads(line)
+    assert (entry["level"], entry["message"], entry["request_id"]) == (
+        "ERROR",
+        "request failed: GET /broken",
+        "trace-500",
+    )
+    assert entry["exception"].endswith("RuntimeError: a bug")
 
 
 # --- access log ----------------------------------------------------------------------------------
@@ -509,6 +534,27 @@ async def test_a_submit_counts_one_request_and_one_pending_batch(
     assert grew("sellers_center_batches_total", kind="prices", status="pending") == 0
 
 
+async def test_an_identical_open_payload_is_answered_again_without_counting_a_batch(
+    client: httpx.AsyncClient, seller: SellerKey
+) -> None:
+    first = await client.put(STOCKS, json=stock_body(3), headers=seller.headers)
+    before = await scrape(client)
+
+    with json_lines("sellers_center.engine.router") as stream:
+        again = await client.put(STOCKS, json=stock_body(3), headers=seller.headers)
+    after = await scrape(client)
+
+    batch_id = first.json()["batchRequestId"]
+    assert again.json() == {"batchRequestId": batch_id}
+    pending = {"kind": "stocks", "status": "pending"}
+    counted = after.value("sellers_center_batches_total", **pending)
+    assert counted - before.value("sellers_center_batches_total", **pending) == 0
+    [line] = stream.getvalue().splitlines()
+    assert json.loads(line)["message"] == (
+        f"batch {batch_id} answered again: identical payload still open"
+    )
+
+
 async def test_unmatched_requests_share_one_route_label(client: httpx.AsyncClient) -> None:
     labels = {"method": "GET", "route": "unmatched", "status": "404"}
     before = await scrape(client)
@@ -561,7 +607,7 @@ async def test_queue_gauges_follow_batches_until_the_worker_completes_them(
     )
 
 
-async def test_metrics_without_a_database_still_answer_with_zero_queues(
+async def test_metrics_without_a_database_leave_the_queue_out_rather_than_report_zeros(
     settings: Settings, kinds: KindsFactory
 ) -> None:
     unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/x"
@@ -569,10 +615,13 @@ async def test_metrics_without_a_database_still_answer_with_zero_queues(
         asyncio.timeout(BOUND_SECONDS),
         serving(settings.model_copy(update={"database_url": unreachable}), kinds) as client,
     ):
+        await client.get("/healthz")
         metrics = await scrape(client)
 
-    assert depth_of(metrics) == dict.fromkeys(depth_of(metrics), 0.0)
-    assert ages_of(metrics) == dict.fromkeys(KINDS, 0.0)
+    assert set(depth_of(metrics).values()) == {None}
+    assert ages_of(metrics) == {}
+    # The process's own metrics still answer.
+    assert "/healthz" in metrics.family("sellers_center_http_requests_total", "route")
 
 
 # --- readiness and unavailable dependencies ------------------------------------------------------

@@ -95,7 +95,7 @@ def body(pairs: Sequence[tuple[str, str]]) -> bytes:
 
 async def submit_status(runtime: Runtime, seller: SellerKey, raw: bytes) -> uuid.UUID:
     async with runtime.database.write_session.begin() as session:
-        return await engine.submit(
+        submission = await engine.submit(
             session,
             kind="status",
             seller_id=seller.seller_id,
@@ -103,6 +103,7 @@ async def submit_status(runtime: Runtime, seller: SellerKey, raw: bytes) -> uuid
             item_count=len(json.loads(raw)["items"]),
             now=runtime.clock.now(),
         )
+    return submission.batch_id
 
 
 async def read_result(runtime: Runtime, seller: SellerKey, batch_id: uuid.UUID) -> dict[str, Any]:

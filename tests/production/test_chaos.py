@@ -417,7 +417,7 @@ async def replay(
         worker = runtime.worker()
         for batch in ordered:
             async with runtime.database.write_session.begin() as session:
-                mapping[batch.batch_id] = await service.submit(
+                submission = await service.submit(
                     session,
                     kind=batch.kind,
                     seller_id=batch.seller_id,
@@ -425,6 +425,7 @@ async def replay(
                     item_count=batch.item_count,
                     now=runtime.clock.now(),
                 )
+            mapping[batch.batch_id] = submission.batch_id
             assert await worker.run_once(), f"replay: batch {batch.batch_id} was not claimed"
     finally:
         await runtime.database.dispose()

@@ -178,3 +178,10 @@ def test_a_flood_from_one_seller_does_not_hold_back_another(
         f"B's batch completed only after {seen.a_final_at_b_completion} of A's "
         f"{FLOOD_BATCHES} batches were final (must be fewer than {HALF})"
     )
+    # The documented bound, tighter than the criterion: while B waited, each worker slot
+    # finished at most the batch of A it held and, losing a race for B's, one more.
+    finished_while_b_waited = seen.a_final_at_b_completion - seen.a_final_at_b_submission
+    assert finished_while_b_waited <= 2 * WORKER_CONCURRENCY, (
+        f"{finished_while_b_waited} of A's batches finished while B's waited "
+        f"(round robin allows {2 * WORKER_CONCURRENCY} with {WORKER_CONCURRENCY} slots)"
+    )

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -29,6 +30,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE_OPTION = "sellers_center_begin_immediate"
 # A PostgreSQL server that does not answer a connection attempt in this time is down.
 CONNECT_TIMEOUT_SECONDS = 5.0
+# A request waiting this long for a pooled connection gets 503 instead of waiting on.
+POOL_TIMEOUT_SECONDS = 10.0
+# URL options SQLAlchemy's asyncpg adapter takes for itself; asyncpg.connect knows none of them.
+ADAPTER_ONLY_OPTIONS = ("prepared_statement_cache_size", "prepared_statement_name_func")
 # The client gives up on a statement this long after the server should have cancelled it.
 CLIENT_TIMEOUT_MARGIN_SECONDS = 5.0
 
@@ -49,6 +54,7 @@ class Database:
                 pool_size=pool_size,
                 max_overflow=pool_size,
                 pool_pre_ping=True,
+                pool_timeout=POOL_TIMEOUT_SECONDS,
                 connect_args={
                     "timeout": CONNECT_TIMEOUT_SECONDS,
                     "command_timeout": statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS,
@@ -68,10 +74,20 @@ class Database:
             asyncio.Lock() if self.is_sqlite else None,
         )
 
-    @property
-    def driver_dsn(self) -> str:
-        """The PostgreSQL URL as asyncpg itself takes it (for a dedicated LISTEN connection)."""
-        return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    async def connect_driver(
+        self, *, application_name: str, database: str | None = None
+    ) -> asyncpg.Connection:
+        """A plain asyncpg connection outside the pool (to LISTEN, or to create a database),
+        with the URL's own options (``ssl`` and the like)."""
+        url = self.url if database is None else self.url.set(database=database)
+        _, options = self.engine.dialect.create_connect_args(url)
+        for key in ADAPTER_ONLY_OPTIONS:
+            options.pop(key, None)
+        return await asyncpg.connect(
+            **options,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            server_settings={"application_name": application_name},
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()

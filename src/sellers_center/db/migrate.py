@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
-from sellers_center.db.engine import CONNECT_TIMEOUT_SECONDS, Database
+from sellers_center.db.engine import Database
 
 MIGRATIONS_FOLDER = Path(__file__).parent / "migrations"
 # Processes starting together on PostgreSQL migrate one after the other under this lock.
@@ -33,6 +32,9 @@ async def migrate(database: Database, revision: str = "head") -> None:
     async with database.write_session() as session:
         connection = await session.connection()
         if not database.is_sqlite:
+            # An index build may take longer than a request's statement timeout, and so may
+            # waiting for another process's migration.
+            await connection.execute(text("SET LOCAL statement_timeout = 0"))
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
         await connection.run_sync(upgrade)
         await session.commit()
@@ -43,20 +45,23 @@ async def create_database(url: str) -> bool:
 
     Connects to the server's ``postgres`` database to do it. SQLite creates its file itself.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+    database = Database(url)
+    name = database.url.database
+    if database.is_sqlite or not name:
+        await database.dispose()
         return False
-    name = parsed.database
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(
-        admin.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT_SECONDS
-    )
     try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if exists:
-            return False
-        quoted = name.replace('"', '""')
-        await connection.execute(f'CREATE DATABASE "{quoted}"')
-        return True
+        connection = await database.connect_driver(
+            application_name="sellers-center-migrate", database="postgres"
+        )
+        try:
+            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if exists:
+                return False
+            quoted = name.replace('"', '""')
+            await connection.execute(f'CREATE DATABASE "{quoted}"')
+            return True
+        finally:
+            await connection.close()
     finally:
-        await connection.close()
+        await database.dispose()

@@ -144,6 +144,9 @@ def _fairest_claimable(now: datetime, *, postgresql: bool) -> Select[uuid.UUID]:
     return (
         select(Batch.id)
         .join(heads, heads.c.id == Batch.id)
+        # Checked again on the locked row itself: when a concurrent claimer took a head after
+        # this statement began, PostgreSQL re-reads the row and moves on to the next head.
+        .where(_CLAIMABLE_LITERAL, Batch.available_at <= now)
         .order_by(last_claimed.asc().nulls_first(), heads.c.available_at, heads.c.id)
         .limit(1)
     )

@@ -18,6 +18,7 @@ from sellers_center.accounts.service import Principal
 from sellers_center.engine import service
 from sellers_center.engine.kind import BatchKind, KindRegistry
 from sellers_center.engine.schemas import BatchRequestAcceptedSchema
+from sellers_center.engine.status import RequestStatus
 from sellers_center.http.dependencies import RuntimeDependency, authenticated
 from sellers_center.http.errors import body_errors
 from sellers_center.http.openapi import request_body
@@ -25,6 +26,7 @@ from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.responses import raw_json
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.http.schemas import BadRequestSchema, ValidationErrorSchema
+from sellers_center.telemetry.metrics import BATCHES
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         except ValidationError as error:
             raise RequestValidationError(body_errors(error), body=body) from None
         async with runtime.database.write_session.begin() as session:
-            batch_id = await service.submit(
+            submission = await service.submit(
                 session,
                 kind=kind.name,
                 seller_id=principal.seller_id,
@@ -76,11 +78,17 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
                 item_count=len(items),
                 now=runtime.clock.now(),
             )
-        runtime.wakeup.notify()
-        # With the request id the log adds, this ties a seller's call to the batch it made.
-        log.info(
-            "batch %s accepted", batch_id, extra={"batch_id": str(batch_id), "kind": kind.name}
-        )
+        batch_id = submission.batch_id
+        fields = {"batch_id": str(batch_id), "kind": kind.name}
+        # With the request id the log adds, these tie a seller's call to its batch.
+        if submission.is_new:
+            BATCHES.labels(kind.name, RequestStatus.PENDING).inc()
+            runtime.wakeup.notify()
+            log.info("batch %s accepted", batch_id, extra=fields)
+        else:
+            log.info(
+                "batch %s answered again: identical payload still open", batch_id, extra=fields
+            )
         return BatchRequestAcceptedSchema(batchRequestId=batch_id)
 
     router.add_api_route(

@@ -22,7 +22,6 @@ from sellers_center.engine.kind import ItemOutcome
 from sellers_center.engine.status import RequestStatus
 from sellers_center.errors import NotFoundError
 from sellers_center.ids import new_batch_id
-from sellers_center.telemetry.metrics import BATCHES
 
 # A duplicate can turn final between our insert and our lookup; then we insert again.
 SUBMIT_ATTEMPTS = 3
@@ -42,6 +41,13 @@ class RetryPolicy:
 
     def is_exhausted(self, attempts: int) -> bool:
         return attempts >= self.max_attempts
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    batch_id: uuid.UUID
+    is_new: bool
+    """False when an identical payload of the seller was still open and is answered instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,7 @@ async def submit(
     body: bytes,
     item_count: int,
     now: datetime,
-) -> uuid.UUID:
+) -> Submission:
     """Store a schema-checked batch durably; an open identical one from the seller is reused."""
     dedup_key = hashlib.sha256(body).hexdigest()
     for _ in range(SUBMIT_ATTEMPTS):
@@ -81,13 +87,12 @@ async def submit(
             now=now,
         )
         if inserted:
-            BATCHES.labels(kind, RequestStatus.PENDING).inc()
-            return batch_id
+            return Submission(batch_id, is_new=True)
         existing = await repository.find_open_duplicate(
             session, seller_id=seller_id, kind=kind, dedup_key=dedup_key
         )
         if existing is not None:
-            return existing
+            return Submission(existing, is_new=False)
     raise RuntimeError("could not store the batch: its duplicate kept changing state")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -26,13 +27,16 @@ class Wakeup:
         self._event.clear()
 
 
-# Sent by a trigger on every statement inserting batches (migration 0005), at commit.
+# Sent by a trigger for every inserted batch (migration 0005), at commit.
 CHANNEL = "sellers_center_batches"
 RECONNECT_MIN_SECONDS = 0.5
 RECONNECT_MAX_SECONDS = 15.0
 # A connection that died without closing its socket is found by a probe this often.
 PROBE_SECONDS = 15.0
-CONNECT_TIMEOUT_SECONDS = 5.0
+# A probe or a close that takes longer than this means the connection is gone.
+ANSWER_TIMEOUT_SECONDS = 5.0
+# How the listening connection shows in pg_stat_activity.
+APPLICATION_NAME = "sellers-center-listener"
 
 
 class NotificationListener:
@@ -42,8 +46,8 @@ class NotificationListener:
     it reconnects with a growing delay; meanwhile the workers' polling finds the work.
     """
 
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
+    def __init__(self, connect: Callable[[], Awaitable[asyncpg.Connection]]) -> None:
+        self.connect = connect
 
     async def __call__(self, wakeup: Wakeup) -> None:
         delay = RECONNECT_MIN_SECONDS
@@ -64,7 +68,7 @@ class NotificationListener:
 
     async def _listen(self, wakeup: Wakeup) -> None:
         """Listen until the connection is lost."""
-        connection = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT_SECONDS)
+        connection = await self.connect()
         lost = asyncio.Event()
         connection.add_termination_listener(lambda _: lost.set())
         try:
@@ -76,8 +80,8 @@ class NotificationListener:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lost.wait(), PROBE_SECONDS)
                 if not lost.is_set():
-                    await connection.fetchval("SELECT 1", timeout=CONNECT_TIMEOUT_SECONDS)
+                    await connection.fetchval("SELECT 1", timeout=ANSWER_TIMEOUT_SECONDS)
             log.warning("batch notifications: connection lost; reconnecting")
         finally:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(connection.close(), CONNECT_TIMEOUT_SECONDS)
+                await asyncio.wait_for(connection.close(), ANSWER_TIMEOUT_SECONDS)

@@ -185,7 +185,9 @@ class Worker:
             else:
                 reason, error_text = "error", f"{type(error).__name__}: {error}"
                 log.exception("batch %s: attempt failed", claimed.id, extra=context)
-            outcome = await self._give_back(claimed, error_text, reason)
+            # Shielded: a shutdown arriving now must not leave the batch held until its lease
+            # expires.
+            outcome = await asyncio.shield(self._give_back(claimed, error_text, reason))
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
         else:
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
@@ -193,7 +195,7 @@ class Worker:
             log.info("batch %s: %s", claimed.id, outcome, extra=context)
         finally:
             heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await heartbeat
 
     async def _apply(self, claimed: ClaimedBatch, body: bytes) -> RequestStatus:
@@ -319,16 +321,26 @@ class Worker:
         return outcome
 
     async def _heartbeat(self, claimed: ClaimedBatch) -> None:
+        """Renew the lease three times per lease; a failed renewal (the database briefly
+        away) is tried again at the next beat, so one blip does not cost the lease."""
         interval = self.config.lease_seconds / 3
         while True:
             await asyncio.sleep(interval)
-            async with self.database.write_session.begin() as session:
-                renewed = await repository.renew_lease(
-                    session,
-                    batch_id=claimed.id,
-                    owner=self.name,
-                    lease_until=self._lease_end(),
+            try:
+                async with self.database.write_session.begin() as session:
+                    renewed = await repository.renew_lease(
+                        session,
+                        batch_id=claimed.id,
+                        owner=self.name,
+                        lease_until=self._lease_end(),
+                    )
+            except Exception as error:
+                log.warning(
+                    "batch %s: lease renewal failed (%s); trying again",
+                    claimed.id,
+                    type(error).__name__,
                 )
+                continue
             if not renewed:
                 log.warning("batch %s: lease could not be renewed", claimed.id)
                 return
@@ -348,15 +360,21 @@ class Worker:
         async with self.database.read_session() as session:
             expired = await repository.expired_leases(session, now=self.clock.now())
         for batch in expired:
+            # The batch already waited a whole lease: it is claimable again at once. Every
+            # worker sees the expiry; only the one whose guarded update wins counts it.
+            outcome = await self._retry_or_fail(
+                batch, None, WORKER_LOST, timedelta(), "lease_expired"
+            )
+            if outcome is RequestStatus.PROCESSING:
+                continue
+            LEASE_EXPIRIES.labels(batch.kind).inc()
             log.warning(
-                "batch %s: lease expired after attempt %s",
+                "batch %s: lease expired after attempt %s; now %s",
                 batch.id,
                 batch.attempts,
+                outcome,
                 extra={"batch_id": str(batch.id), "kind": batch.kind},
             )
-            LEASE_EXPIRIES.labels(batch.kind).inc()
-            # The batch already waited a whole lease: it is claimable again at once.
-            await self._retry_or_fail(batch, None, WORKER_LOST, timedelta(), "lease_expired")
         if expired:
             self.wakeup.notify()
 

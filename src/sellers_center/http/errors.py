@@ -29,6 +29,7 @@ DATABASE_UNAVAILABLE = "The service cannot reach its database; retry in a moment
 # PostgreSQL error classes that say "not now" rather than "wrong": 08 connection exceptions,
 # 57 operator intervention (shutting down, starting up, statement timeout).
 UNAVAILABLE_SQLSTATES = ("08", "57")
+DATABASE_MODULES = ("asyncpg", "aiosqlite", "sqlalchemy")
 # Seconds a client is asked to wait when the database is unavailable (a restart takes a few).
 DATABASE_RETRY_AFTER_SECONDS = 2
 
@@ -101,7 +102,12 @@ async def _http_error(request: Request, error: Exception) -> Response:
 async def _database_error(_: Request, error: Exception) -> Response:
     """503 with ``Retry-After`` while the database is unreachable or too slow, 500 otherwise;
     never a hang and never an unexplained failure."""
-    unavailable = isinstance(error, OSError | PoolTimeoutError | OperationalError | InterfaceError)
+    unavailable = isinstance(error, PoolTimeoutError | OperationalError | InterfaceError)
+    if isinstance(error, OSError):  # a connection the driver could not open
+        if not _raised_by_database_driver(error):
+            log.error("request failed", exc_info=error)
+            return message(500, "Internal server error")
+        unavailable = True
     if isinstance(error, DBAPIError):
         sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
         unavailable |= error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
@@ -110,6 +116,16 @@ async def _database_error(_: Request, error: Exception) -> Response:
         return message(500, "Internal server error")
     log.warning("database unavailable: %s", type(error).__name__)
     return message(503, DATABASE_UNAVAILABLE, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
+def _raised_by_database_driver(error: BaseException) -> bool:
+    traceback = error.__traceback__
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(DATABASE_MODULES):
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 def install_error_handlers(app: FastAPI) -> None:

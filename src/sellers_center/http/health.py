@@ -51,9 +51,10 @@ async def readyz(runtime: RuntimeDependency) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 async def metrics(runtime: RuntimeDependency) -> Response:
-    """Every process's metrics, then queue depth and age read from the database now (left out,
-    with a warning, when the database does not answer)."""
-    states: list[QueueState] = []
+    """Every process's metrics, then queue depth and age read from the database now. When the
+    database does not answer they are left out (not zeros, which would look like an empty
+    queue to an alert) and a warning is logged."""
+    states: list[QueueState] | None = None
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             async with runtime.database.read_session() as session:

@@ -7,6 +7,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -139,8 +140,24 @@ class RateLimiter:
             return f"error: {type(error).__name__}"
         return "ok" if answered else "error: no answer"
 
+    async def aclose(self) -> None:
+        """Close the connections to the shared storage (at shutdown). limits offers no public
+        way to; its redis-py bridge keeps the client as ``storage``."""
+        if isinstance(self.shared, RedisStorage):
+            client: Any = getattr(self.shared.bridge, "storage", None)
+            if client is not None:
+                await client.aclose()
+
     def _shared_is_due(self) -> bool:
-        return self._shared_down_until is None or time.monotonic() >= self._shared_down_until
+        """Whether this call goes to Redis. While Redis is down, one call per retry period
+        probes it; the calls meanwhile count in memory instead of waiting on the probe."""
+        if self._shared_down_until is None:
+            return True
+        now = time.monotonic()
+        if now < self._shared_down_until:
+            return False
+        self._shared_down_until = now + self.retry_seconds
+        return True
 
     def _shared_failed(self, error: BaseException) -> None:
         if self._shared_down_until is None:

@@ -9,10 +9,14 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sellers_center.http.responses import message
 from sellers_center.telemetry.logs import REQUEST_ID
 from sellers_center.telemetry.metrics import HTTP_DURATION, HTTP_REQUESTS
 
 access_log = logging.getLogger("sellers_center.access")
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "Internal server error"
 
 HEADER = b"x-request-id"
 # A caller's own id is kept when it is plain enough to put in logs and headers unchanged.
@@ -52,15 +56,24 @@ class TelemetryMiddleware:
         started = time.perf_counter()
         status = 500
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), (HEADER, request_id.encode())]
-            await send(message)
+        status_sent = False
+
+        async def send_with_id(event: Message) -> None:
+            nonlocal status, status_sent
+            if event["type"] == "http.response.start":
+                status, status_sent = event["status"], True
+                event["headers"] = [*event.get("headers", []), (HEADER, request_id.encode())]
+            await send(event)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here rather than by the server's last-resort handler, so the 500 still
+            # carries its request id and the traceback is logged with it.
+            log.exception("request failed: %s %s", scope["method"], scope["path"])
+            if status_sent:
+                raise
+            await message(500, INTERNAL_ERROR)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             method, route = scope["method"], route_of(scope)

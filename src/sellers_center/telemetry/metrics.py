@@ -129,13 +129,16 @@ def is_multiprocess() -> bool:
     return bool(os.environ.get(MULTIPROCESS_DIRECTORY))
 
 
-def exposition(kinds: Iterable[str], queue: Iterable[QueueState], now: datetime) -> bytes:
-    """The text ``GET /metrics`` answers: every process's metrics, then the queue's."""
+def exposition(kinds: Iterable[str], queue: Iterable[QueueState] | None, now: datetime) -> bytes:
+    """The text ``GET /metrics`` answers: every process's metrics, then the queue's (none when
+    ``queue`` is None: its state could not be read)."""
     if is_multiprocess():
         registry = CollectorRegistry()
         prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry = REGISTRY
+    if queue is None:
+        return generate_latest(registry)
     snapshot = CollectorRegistry()
     snapshot.register(QueueCollector(kinds, list(queue), now))
     return generate_latest(registry) + generate_latest(snapshot)

@@ -4,8 +4,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-24 03:10:00
 
-On PostgreSQL every statement that inserts batches sends ``NOTIFY sellers_center_batches`` (at
-commit), so idle workers on any machine wake at once instead of at their next poll.
+On PostgreSQL every inserted batch sends ``NOTIFY sellers_center_batches`` (at commit, once per
+transaction: identical notifications merge), so idle workers on any machine wake at once instead
+of at their next poll. Per row, not per statement: a duplicate submission, whose insert does
+nothing, notifies nobody.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def upgrade() -> None:
         op.execute(
             """
             CREATE TRIGGER batches_notify_insert AFTER INSERT ON batches
-            FOR EACH STATEMENT EXECUTE FUNCTION notify_new_batches()
+            FOR EACH ROW EXECUTE FUNCTION notify_new_batches()
             """
         )
 
