@@ -116,3 +116,22 @@ async def test_batch_survives_its_worker_being_killed(
 
     second.send_signal(signal.SIGTERM)
     assert second.wait(timeout=15) == 0
+
+
+async def test_a_second_sigterm_gives_held_batches_back_at_once(
+    runtime: Runtime, seller: SellerKey, workers: WorkerProcesses
+) -> None:
+    database = runtime.database
+    batch_id = await submit(database, seller.seller_id, SLOW_BATCH, runtime.clock.now())
+    process = workers.start()
+    await wait_for_status(database, batch_id, {"processing"})
+
+    process.send_signal(signal.SIGTERM)  # finish what you hold...
+    await asyncio.sleep(0.2)
+    process.send_signal(signal.SIGTERM)  # ...no: give it back now
+    assert process.wait(timeout=10) == 0
+
+    row = await batch_row(database, batch_id)
+    # Claimable again at once, the interrupted attempt not counted, nothing applied.
+    assert (row.status, row.attempts, row.lease_owner) == ("retry", 0, None)
+    assert await effects(database, batch_id) == []

@@ -142,12 +142,21 @@ class Worker:
     # --- claim loop ---------------------------------------------------------------------------
 
     async def _claim_loop(self, slot: int) -> None:
+        failing = False  # while the database is away, one traceback per outage, not per poll
         while not self._stopping.is_set():
             try:
                 if await self.run_once():
+                    failing = False
                     continue
-            except Exception:
-                log.exception("worker slot %s: claiming failed", slot)
+                if failing:
+                    log.warning("worker slot %s: claiming works again", slot)
+                failing = False
+            except Exception as error:
+                if not failing:
+                    log.exception("worker slot %s: claiming failed", slot)
+                else:
+                    log.debug("worker slot %s: claiming still fails: %r", slot, error)
+                failing = True
             await self.wakeup.wait(self.config.poll_seconds)
 
     async def _claim(self) -> tuple[ClaimedBatch, bytes] | None:
@@ -388,8 +397,22 @@ class Worker:
 
 
 async def run_until_signalled(worker: Worker) -> None:
-    """Run a standalone worker; SIGTERM or SIGINT stops claiming and lets held batches finish."""
+    """Run a standalone worker. SIGTERM or SIGINT stops claiming and lets held batches finish
+    (within the shutdown grace period); a second one gives them back at once."""
     loop = asyncio.get_running_loop()
+    running = asyncio.current_task()
+    signals = 0
+
+    def on_signal() -> None:
+        nonlocal signals
+        signals += 1
+        if signals == 1:
+            log.info("stopping: finishing the batches in hand (signal again to give them back)")
+            worker.stop()
+        elif running is not None:
+            running.cancel()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, worker.stop)
-    await worker.run()
+        loop.add_signal_handler(signum, on_signal)
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker.run()
