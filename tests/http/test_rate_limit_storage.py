@@ -63,6 +63,19 @@ def redis_storage(port: int, *, timeout: float = 0.5) -> RedisStorage:
     )
 
 
+def limiter_on(
+    storage: RedisStorage, *, limit: int = 3, timeout: float = 0.5, retry_seconds: float = 60
+) -> RateLimiter:
+    """A limiter counting ``BUCKET`` (``limit`` a minute) in ``storage``."""
+    return RateLimiter(
+        {BUCKET: limit},
+        is_enabled=True,
+        shared=storage,
+        timeout_seconds=timeout,
+        retry_seconds=retry_seconds,
+    )
+
+
 async def close(limiter: RateLimiter) -> None:
     await bounded(limiter.aclose())
 
@@ -214,13 +227,7 @@ async def test_redis_outage_counts_in_memory_then_redis_again(
     own_redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=LIMITER_LOGGER)
-    limiter = RateLimiter(
-        {BUCKET: 3},
-        is_enabled=True,
-        shared=redis_storage(own_redis.port),
-        timeout_seconds=0.5,
-        retry_seconds=RETRY_SECONDS,
-    )
+    limiter = limiter_on(redis_storage(own_redis.port), retry_seconds=RETRY_SECONDS)
     key_id = uuid.uuid4().hex
 
     async def hit() -> Allowance | None:
@@ -287,13 +294,7 @@ async def test_redis_is_not_tried_again_before_retry_seconds(
     own_redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=LIMITER_LOGGER)
-    limiter = RateLimiter(
-        {BUCKET: 3},
-        is_enabled=True,
-        shared=redis_storage(own_redis.port),
-        timeout_seconds=0.5,
-        retry_seconds=60,
-    )
+    limiter = limiter_on(redis_storage(own_redis.port))
     key_id = uuid.uuid4().hex
 
     async def hit() -> Allowance | None:
@@ -333,13 +334,7 @@ async def test_a_redis_slower_than_the_timeout_is_left_for_memory(
     silent_port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=LIMITER_LOGGER)
-    limiter = RateLimiter(
-        {BUCKET: 3},
-        is_enabled=True,
-        shared=redis_storage(silent_port, timeout=30),
-        timeout_seconds=0.2,
-        retry_seconds=60,
-    )
+    limiter = limiter_on(redis_storage(silent_port, timeout=30), timeout=0.2)
     fallbacks_before = fallbacks()
     try:
         hits = [await bounded(limiter.hit(BUCKET, 200, "slow")) for _ in range(3)]
@@ -356,12 +351,8 @@ async def test_a_redis_slower_than_the_timeout_is_left_for_memory(
 
 
 async def test_while_redis_is_down_one_call_per_retry_period_probes_it(silent_port: int) -> None:
-    limiter = RateLimiter(
-        {BUCKET: 100},
-        is_enabled=True,
-        shared=redis_storage(silent_port, timeout=30),
-        timeout_seconds=0.2,
-        retry_seconds=0.3,
+    limiter = limiter_on(
+        redis_storage(silent_port, timeout=30), limit=100, timeout=0.2, retry_seconds=0.3
     )
     assert limiter._shared is not None
     shared, probes = limiter._shared, []

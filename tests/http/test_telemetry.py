@@ -59,12 +59,18 @@ def closed_port() -> int:
 
 
 @asynccontextmanager
-async def serving(settings: Settings, kinds: KindsFactory) -> AsyncIterator[httpx.AsyncClient]:
-    """A client on an app over its own runtime; its database and Redis pool closed after."""
-    runtime = Runtime.from_settings(settings, kinds)
+async def serving(
+    settings: Settings, kinds: KindsFactory, **changes: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on an app over its own runtime (``settings`` with ``changes``), bounded in
+    time; its database and Redis pool closed after."""
+    runtime = Runtime.from_settings(settings.model_copy(update=changes), kinds)
     transport = httpx.ASGITransport(app=create_app(runtime))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with (
+            asyncio.timeout(BOUND_SECONDS),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        ):
             yield client
     finally:
         await runtime.database.dispose()
@@ -611,10 +617,7 @@ async def test_metrics_without_a_database_leave_the_queue_out_rather_than_report
     settings: Settings, kinds: KindsFactory
 ) -> None:
     unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/x"
-    async with (
-        asyncio.timeout(BOUND_SECONDS),
-        serving(settings.model_copy(update={"database_url": unreachable}), kinds) as client,
-    ):
+    async with serving(settings, kinds, database_url=unreachable) as client:
         await client.get("/healthz")
         metrics = await scrape(client)
 
@@ -641,10 +644,7 @@ async def test_readiness_without_redis_checks_the_database_only(
 async def test_readiness_with_redis_checks_it_too(
     settings: Settings, kinds: KindsFactory, redis_url: str
 ) -> None:
-    async with (
-        asyncio.timeout(BOUND_SECONDS),
-        serving(settings.model_copy(update={"redis_url": redis_url}), kinds) as client,
-    ):
+    async with serving(settings, kinds, redis_url=redis_url) as client:
         response = await client.get("/readyz")
 
     assert response.status_code == 200
@@ -655,10 +655,7 @@ async def test_readiness_is_degraded_but_200_when_redis_does_not_answer(
     settings: Settings, kinds: KindsFactory
 ) -> None:
     redis_url = f"redis://127.0.0.1:{closed_port()}/0"
-    async with (
-        asyncio.timeout(BOUND_SECONDS),
-        serving(settings.model_copy(update={"redis_url": redis_url}), kinds) as client,
-    ):
+    async with serving(settings, kinds, redis_url=redis_url) as client:
         response = await client.get("/readyz")
 
     assert response.status_code == 200
@@ -672,10 +669,7 @@ async def test_readiness_is_503_naming_the_database_error(
     settings: Settings, kinds: KindsFactory
 ) -> None:
     unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/x"
-    async with (
-        asyncio.timeout(BOUND_SECONDS),
-        serving(settings.model_copy(update={"database_url": unreachable}), kinds) as client,
-    ):
+    async with serving(settings, kinds, database_url=unreachable) as client:
         response = await client.get("/readyz")
 
     assert response.status_code == 503
@@ -690,10 +684,7 @@ async def test_an_authenticated_call_is_503_with_retry_after_without_a_database(
     settings: Settings, kinds: KindsFactory
 ) -> None:
     unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/x"
-    async with (
-        asyncio.timeout(BOUND_SECONDS),
-        serving(settings.model_copy(update={"database_url": unreachable}), kinds) as client,
-    ):
+    async with serving(settings, kinds, database_url=unreachable) as client:
         response = await client.get(BRANDS, headers={"X-API-Key": "sc_abcdef123456_secret"})
 
     assert response.status_code == 503
