@@ -140,19 +140,26 @@ async def run_until_claimed(
     return task
 
 
+async def stopped_mid_batch(
+    runtime: Runtime, seller: SellerKey, *, grace: float, value: str, sleep: float
+) -> uuid.UUID:
+    """Submit one echo batch, stop its worker while it runs, wait for the worker to end."""
+    worker = worker_with(runtime, shutdown_grace_seconds=grace)
+    batch = await submit(
+        runtime.database, seller.seller_id, echo(value, sleep=sleep), runtime.clock.now()
+    )
+    task = await run_until_claimed(worker, runtime, batch)
+    worker.stop()
+    async with asyncio.timeout(WAIT_SECONDS):
+        await task
+    return batch
+
+
 @BOTH_BACKENDS
 async def test_shutdown_finishes_a_batch_within_the_grace_period(
     runtime: Runtime, seller: SellerKey
 ) -> None:
-    worker = worker_with(runtime, shutdown_grace_seconds=WAIT_SECONDS)
-    batch = await submit(
-        runtime.database, seller.seller_id, echo("steady", sleep=0.5), runtime.clock.now()
-    )
-    task = await run_until_claimed(worker, runtime, batch)
-
-    worker.stop()
-    async with asyncio.timeout(WAIT_SECONDS):
-        await task
+    batch = await stopped_mid_batch(runtime, seller, grace=WAIT_SECONDS, value="steady", sleep=0.5)
 
     row = await batch_row(runtime.database, batch)
     assert (row.status, row.attempts) == ("completed", 1)
@@ -163,15 +170,7 @@ async def test_shutdown_finishes_a_batch_within_the_grace_period(
 async def test_shutdown_gives_back_a_batch_still_running_after_the_grace_period(
     runtime: Runtime, seller: SellerKey
 ) -> None:
-    worker = worker_with(runtime, shutdown_grace_seconds=0.1)
-    batch = await submit(
-        runtime.database, seller.seller_id, echo("long", sleep=5), runtime.clock.now()
-    )
-    task = await run_until_claimed(worker, runtime, batch)
-
-    worker.stop()
-    async with asyncio.timeout(WAIT_SECONDS):
-        await task
+    batch = await stopped_mid_batch(runtime, seller, grace=0.1, value="long", sleep=5)
 
     row = await batch_row(runtime.database, batch)
     # Claimable again at once, and the interrupted attempt is not counted against it.
