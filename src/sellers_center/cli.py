@@ -26,7 +26,7 @@ from sellers_center.catalog import service as catalog
 from sellers_center.catalog.document import CatalogDocument
 from sellers_center.db.migrate import create_database as create_db
 from sellers_center.db.migrate import migrate as apply_migrations
-from sellers_center.engine.worker import run_until_signalled
+from sellers_center.engine.shutdown import run_until_signalled
 from sellers_center.errors import DomainError
 from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime, tune_garbage_collector

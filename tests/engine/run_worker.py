@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from sellers_center.engine.kind import KindRegistry
-from sellers_center.engine.worker import run_until_signalled
+from sellers_center.engine.shutdown import run_until_signalled
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
 from tests.engine.echo_kind import build_echo_kind

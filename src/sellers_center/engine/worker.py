@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import socket
 import time
 import uuid
@@ -394,25 +393,3 @@ class Worker:
                 deleted = await repository.purge_finished_before(session, cutoff=cutoff)
             if deleted < repository.PURGE_CHUNK:
                 return
-
-
-async def run_until_signalled(worker: Worker) -> None:
-    """Run a standalone worker. SIGTERM or SIGINT stops claiming and lets held batches finish
-    (within the shutdown grace period); a second one gives them back at once."""
-    loop = asyncio.get_running_loop()
-    running = asyncio.current_task()
-    signals = 0
-
-    def on_signal() -> None:
-        nonlocal signals
-        signals += 1
-        if signals == 1:
-            log.info("stopping: finishing the batches in hand (signal again to give them back)")
-            worker.stop()
-        elif running is not None:
-            running.cancel()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, on_signal)
-    with contextlib.suppress(asyncio.CancelledError):
-        await worker.run()

@@ -54,9 +54,7 @@ class TelemetryMiddleware:
         request_id = request_id_of(scope)
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
-        status = 500
-
-        status_sent = False
+        status, status_sent = 500, False
 
         async def send_with_id(event: Message) -> None:
             nonlocal status, status_sent
