@@ -25,6 +25,7 @@ from sellers_center.http.responses import JSONResponse, message
 
 log = logging.getLogger(__name__)
 
+INTERNAL_ERROR = "Internal server error"
 DATABASE_UNAVAILABLE = "The service cannot reach its database; retry in a moment"
 # PostgreSQL error classes that say "not now" rather than "wrong": 08 connection exceptions,
 # 57 operator intervention (shutting down, starting up, statement timeout).
@@ -106,14 +107,14 @@ async def _database_error(_: Request, error: Exception) -> Response:
     if isinstance(error, OSError):  # a connection the driver could not open
         if not _raised_by_database_driver(error):
             log.error("request failed", exc_info=error)
-            return message(500, "Internal server error")
+            return message(500, INTERNAL_ERROR)
         unavailable = True
     if isinstance(error, DBAPIError):
         sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
         unavailable |= error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
     if not unavailable:
         log.error("request failed in the database", exc_info=error)
-        return message(500, "Internal server error")
+        return message(500, INTERNAL_ERROR)
     log.warning("database unavailable: %s", type(error).__name__)
     return message(503, DATABASE_UNAVAILABLE, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 

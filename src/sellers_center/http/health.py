@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 router = SlashAgnosticRouter(tags=["Health"])
 
+# What a database that is down, restarting or hung raises here.
+DATABASE_FAILURES = (SQLAlchemyError, OSError, TimeoutError)
 # A probe must answer quickly even when the database hangs.
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -38,7 +40,7 @@ async def readyz(runtime: RuntimeDependency) -> JSONResponse:
             async with runtime.database.read_session() as session:
                 await session.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
+    except DATABASE_FAILURES as error:
         checks["database"] = f"error: {type(error).__name__}"
     redis = await runtime.rate_limiter.check_shared()
     if redis is not None:
@@ -59,7 +61,7 @@ async def metrics(runtime: RuntimeDependency) -> Response:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             async with runtime.database.read_session() as session:
                 states = await repository.queue_states(session)
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
+    except DATABASE_FAILURES as error:
         log.warning("metrics: queue state unavailable (%s)", type(error).__name__)
     body = exposition((kind.name for kind in runtime.kinds), states, runtime.clock.now())
     return Response(body, media_type=CONTENT_TYPE)

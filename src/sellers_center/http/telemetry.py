@@ -9,14 +9,13 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sellers_center.http.errors import INTERNAL_ERROR
 from sellers_center.http.responses import message
 from sellers_center.telemetry.logs import REQUEST_ID
 from sellers_center.telemetry.metrics import HTTP_DURATION, HTTP_REQUESTS
 
 access_log = logging.getLogger("sellers_center.access")
 log = logging.getLogger(__name__)
-
-INTERNAL_ERROR = "Internal server error"
 
 HEADER = b"x-request-id"
 # A caller's own id is kept when it is plain enough to put in logs and headers unchanged.
