@@ -84,10 +84,10 @@ def _say(text: str) -> None:
 
 
 async def _prepare(runtime: Runtime) -> str | None:
-    """Load the demo catalogue into an empty database and create the demo seller.
-
-    Returns the demo seller's new API key the first time, None afterwards.
-    """
+    """Load the demo catalogue into an empty database and create the demo seller (unless
+    DEMO_DATA is off). Returns the demo seller's new API key the first time, None afterwards."""
+    if not runtime.settings.demo_data:
+        return None
     now = runtime.clock.now()
     async with runtime.database.write_session.begin() as session:
         if await catalog.is_empty(session):

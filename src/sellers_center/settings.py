@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         default=True, description="`serve` also processes batches in each API process."
     )
     sandbox: bool = Field(default=False, description="Approve published styles automatically.")
+    demo_data: bool = Field(
+        default=True,
+        description=(
+            "On an empty database, `serve` loads the demo catalogue and creates the seller "
+            "`demo`, printing its key once; set false in production."
+        ),
+    )
 
     rate_limits_enabled: bool = Field(
         default=True, description="Switch rate limiting off, e.g. for benchmarks."

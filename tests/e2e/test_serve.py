@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import sellers_center.catalog
+from sellers_center.cli import DEMO_SELLER
 from tests.e2e.server import (
     COMMAND_TIMEOUT_SECONDS,
     FIRST_START_BANNER,
@@ -108,3 +109,20 @@ def test_a_second_start_on_the_same_database_prints_no_new_key(tmp_path: Path) -
     assert FIRST_START_BANNER not in printed
     assert [line for line in printed.splitlines() if line.startswith("sc_")] == []
     assert KEY_PATTERN.search(printed) is None
+
+
+def test_without_demo_data_serve_creates_no_seller_and_loads_no_catalogue(tmp_path: Path) -> None:
+    with running_server(tmp_path, "bare", {"SELLERS_CENTER_DEMO_DATA": "false"}) as server:
+        printed = server.stdout()
+        created = server.command("sellers", "create", "first-seller")
+        issued = server.command("keys", "create", "--seller", "first-seller")
+        key = issued.stdout.strip().splitlines()[-1]
+        with server.client(key) as client:
+            categories = client.get("/api/v1/categories/")
+        sellers = server.command("keys", "list", "--seller", DEMO_SELLER)
+
+    assert KEY_PATTERN.search(printed) is None
+    assert (created.returncode, issued.returncode) == (0, 0), (created.stderr, issued.stderr)
+    assert categories.status_code == 200
+    assert categories.json()["items"] == []
+    assert (sellers.returncode, sellers.stderr.strip()) == (1, "error: Seller 'demo' not found")
