@@ -19,11 +19,9 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import asyncpg
 from sqlalchemy import Select, text
-from sqlalchemy.engine import make_url
 
-from bench.production import DEFAULT_POSTGRES_URL
+from bench.postgres import DEFAULT_POSTGRES_URL, scratch_database
 from sellers_center.clock import SystemClock
 from sellers_center.db import Database
 from sellers_center.db.migrate import migrate
@@ -50,15 +48,6 @@ INSERT INTO batches (id, seller_id, kind, status, item_count, attempts, availabl
            'stocks', 'pending', 1, 0, now() - interval '1 hour' + g * interval '1 ms', now()
     FROM generate_series(1, :depth) AS g
 """
-
-
-async def admin(url: str, statement: str) -> None:
-    dsn = make_url(url).set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def measure(url: str, depth: int) -> list[tuple[str, float, float]]:
@@ -98,13 +87,8 @@ def main() -> None:
     options = parser.parse_args()
     print(f"{'queued':>8}  {'choice':<26}  {'p50 ms':>7}  {'p90 ms':>7}")
     for depth in DEPTHS:
-        name = f"sellers_center_bench_{uuid.uuid4().hex[:10]}"
-        url = make_url(options.postgres_url).set(database=name)
-        asyncio.run(admin(options.postgres_url, f'CREATE DATABASE "{name}"'))
-        try:
-            rows = asyncio.run(measure(url.render_as_string(hide_password=False), depth))
-        finally:
-            asyncio.run(admin(options.postgres_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+        with scratch_database(options.postgres_url) as url:
+            rows = asyncio.run(measure(url, depth))
         for choice, p50, p90 in rows:
             print(f"{depth:>8,}  {choice:<26}  {p50:>7.1f}  {p90:>7.1f}")
 

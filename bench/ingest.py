@@ -41,6 +41,7 @@ import httpx
 
 from bench import production
 from bench.payloads import product_batch, stock_batch
+from bench.postgres import DEFAULT_POSTGRES_URL
 from sellers_center.products.schemas import UpsertProductsRequestSchema
 
 ITEMS_PER_BATCH = 100
@@ -298,7 +299,7 @@ def main() -> None:
         default="embedded",
         help="embedded: SQLite end to end; production: PostgreSQL worker scaling",
     )
-    parser.add_argument("--postgres-url", default=production.DEFAULT_POSTGRES_URL)
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--redis-url", default=production.DEFAULT_REDIS_URL)
     parser.add_argument("--batches", type=int, default=200, help="batches in the throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")

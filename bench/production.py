@@ -28,11 +28,10 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
 
 from bench.payloads import product_batch
+from bench.postgres import driver_dsn, scratch_database
 
-DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 ITEMS_PER_BATCH = 100
 WORKER_CONCURRENCY = 4
@@ -42,23 +41,15 @@ DRAIN_SECONDS = 600
 POLL_SECONDS = 0.25
 
 
-def _driver_dsn(url: str, database: str) -> str:
-    parsed = make_url(url).set(drivername="postgresql", database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
 class Profile:
-    """A fresh database and the processes of one benchmark run."""
+    """The database (``url``) and the processes of one benchmark run."""
 
-    def __init__(self, folder: Path, postgres_url: str, redis_url: str) -> None:
+    def __init__(self, folder: Path, url: str, redis_url: str) -> None:
         self.folder = folder
-        self.admin_dsn = _driver_dsn(postgres_url, "postgres")
-        self.name = f"sellers_center_bench_{uuid.uuid4().hex[:10]}"
-        self.dsn = _driver_dsn(postgres_url, self.name)
-        url = make_url(postgres_url).set(database=self.name)
+        self.dsn = driver_dsn(url)
         self.env = {
             **os.environ,
-            "SELLERS_CENTER_DATABASE_URL": url.render_as_string(hide_password=False),
+            "SELLERS_CENTER_DATABASE_URL": url,
             "SELLERS_CENTER_REDIS_URL": redis_url,
             "SELLERS_CENTER_RATE_LIMITS_ENABLED": "false",
             "SELLERS_CENTER_LOG_LEVEL": "WARNING",
@@ -85,13 +76,6 @@ class Profile:
         for process in self.processes:
             if process.poll() is None:
                 self.stop(process)
-
-    async def admin(self, statement: str) -> None:
-        connection = await asyncpg.connect(self.admin_dsn)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
 
     async def fetch(self, query: str, *arguments: object) -> list[asyncpg.Record]:
         connection = await asyncpg.connect(self.dsn)
@@ -190,9 +174,11 @@ def run_round(
 def run(batches: int, postgres_url: str, redis_url: str, port: int) -> list[tuple[str, int, float]]:
     """(scenario, items, seconds) for 1 and 2 worker processes."""
     rows = []
-    with tempfile.TemporaryDirectory(prefix="sellers-center-bench-prod-") as folder:
-        profile = Profile(Path(folder), postgres_url, redis_url)
-        asyncio.run(profile.admin(f'CREATE DATABASE "{profile.name}"'))
+    with (
+        tempfile.TemporaryDirectory(prefix="sellers-center-bench-prod-") as folder,
+        scratch_database(postgres_url) as url,
+    ):
+        profile = Profile(Path(folder), url, redis_url)
         try:
             key = start_api(profile, port)
             base_url = f"http://127.0.0.1:{port}"
@@ -204,5 +190,4 @@ def run(batches: int, postgres_url: str, redis_url: str, port: int) -> list[tupl
                 rows.append((f"{label} x {WORKER_CONCURRENCY} slots, drain", items, seconds))
         finally:
             profile.stop_all()
-            asyncio.run(profile.admin(f'DROP DATABASE IF EXISTS "{profile.name}" WITH (FORCE)'))
     return rows

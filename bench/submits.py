@@ -15,13 +15,10 @@ import argparse
 import asyncio
 import json
 import time
-import uuid
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bench.claims import admin
-from bench.production import DEFAULT_POSTGRES_URL
+from bench.postgres import DEFAULT_POSTGRES_URL, scratch_database
 from sellers_center.clock import SystemClock
 from sellers_center.db import Database
 from sellers_center.db.migrate import migrate
@@ -73,13 +70,8 @@ def main() -> None:
     )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     options = parser.parse_args()
-    name = f"sellers_center_bench_{uuid.uuid4().hex[:10]}"
-    url = make_url(options.postgres_url).set(database=name)
-    asyncio.run(admin(options.postgres_url, f'CREATE DATABASE "{name}"'))
-    try:
-        rows = asyncio.run(measure(url.render_as_string(hide_password=False)))
-    finally:
-        asyncio.run(admin(options.postgres_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+    with scratch_database(options.postgres_url) as url:
+        rows = asyncio.run(measure(url))
     print(f"{'NOTIFY trigger':<16}  {'batches stored/s':>16}")
     for notify, rate in rows:
         print(f"{'enabled' if notify else 'disabled':<16}  {rate:>16,.0f}")
