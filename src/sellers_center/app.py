@@ -12,6 +12,7 @@ from sellers_center import __version__
 from sellers_center.catalog.router import router as catalog_router
 from sellers_center.engine.router import kinds_router
 from sellers_center.http.body_limit import BodyLimitMiddleware
+from sellers_center.http.docs import install_docs
 from sellers_center.http.errors import install_error_handlers
 from sellers_center.http.health import router as health_router
 from sellers_center.http.openapi import install_openapi
@@ -53,6 +54,9 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
         version=API_VERSION,
         description=f"Seller-facing catalogue API (server {__version__}).",
         lifespan=lifespan,
+        # Served by http/docs.py from installed assets: FastAPI's pages need a CDN.
+        docs_url=None,
+        redoc_url=None,
         redirect_slashes=False,
         strict_content_type=False,
         default_response_class=JSONResponse,
@@ -61,6 +65,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(health_router)
+    install_docs(app)
     app.include_router(catalog_router)
     app.include_router(products_router)
     app.include_router(lifecycle_router)
