@@ -1,8 +1,12 @@
 """A batch kind that exists only in the tests: it echoes values and records each application.
 
 ``process`` writes one row per item into ``test_echo_effects`` (a table the tests create), so a
-test can count how often a batch was applied. Item values steer it: ``bad`` is an item error,
-``explode`` raises, and ``sleep`` pauses, for the crash test.
+test can count how often a batch was applied, and in which order (``id``). ``position`` is the
+item's place among the items ``process`` was given: the whole batch, or a part of it while the
+engine isolates an item at fault. Item values steer it: ``bad`` is an item error, ``explode``
+raises (the kind's code failing on one item), ``refused`` writes a row the database refuses (a
+NOT NULL column left empty), ``unavailable`` raises what a lost database connection raises, and
+``sleep`` pauses, for the crash test.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.engine.kind import BatchContext, BatchKind, Endpoint, ItemOutcome
@@ -19,6 +24,7 @@ from sellers_center.engine.kind import BatchContext, BatchKind, Endpoint, ItemOu
 EFFECTS = Table(
     "test_echo_effects",
     MetaData(),
+    Column("id", Integer, primary_key=True, autoincrement=True),
     Column("batch_id", String(36), nullable=False),
     Column("position", Integer, nullable=False),
     Column("value", String(40), nullable=False),
@@ -53,12 +59,19 @@ async def process(
     for position, item in enumerate(items):
         if item.value == "explode":
             raise RuntimeError("the echo kind was told to explode")
+        if item.value == "unavailable":
+            # What SQLAlchemy raises when the connection drops mid-statement: the statement and
+            # its parameters, internal ids included, travel with it.
+            statement = "INSERT INTO test_echo_effects (batch_id, value) VALUES (?, ?)"
+            parameters = (str(context.batch_id), f"seller {context.seller_id}")
+            raise OperationalError(statement, parameters, ConnectionResetError("reset by peer"))
         if item.sleep:
             await asyncio.sleep(item.sleep)
         if item.value == "bad":
             outcomes.append(ItemOutcome((f"Value {item.value!r} is refused",)))
             continue
-        row = {"batch_id": str(context.batch_id), "position": position, "value": item.value}
+        value = None if item.value == "refused" else item.value
+        row = {"batch_id": str(context.batch_id), "position": position, "value": value}
         await session.execute(insert(EFFECTS).values(**row))
         outcomes.append(ItemOutcome())
     return outcomes

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +14,18 @@ from sellers_center.db import Database
 from sellers_center.db.tables import Batch
 from sellers_center.engine import service
 from tests.engine.echo_kind import EFFECTS
+
+# Bounds on waiting for background work, never expectations of speed.
+WAIT_SECONDS = 20
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait until ``check`` holds; fail after WAIT_SECONDS."""
+    async with asyncio.timeout(WAIT_SECONDS):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.02)
 
 
 async def submit(
@@ -43,10 +57,15 @@ async def effects(database: Database, batch_id: uuid.UUID) -> list[tuple[int, st
     statement = (
         select(EFFECTS.c.position, EFFECTS.c.value)
         .where(EFFECTS.c.batch_id == str(batch_id))
-        .order_by(EFFECTS.c.position)
+        .order_by(EFFECTS.c.id)
     )
     async with database.read_session() as session:
         return [(row.position, row.value) for row in await session.execute(statement)]
+
+
+async def applied_values(database: Database, batch_id: uuid.UUID) -> list[str]:
+    """The values the echo kind wrote for a batch, in the order it wrote them."""
+    return [value for _, value in await effects(database, batch_id)]
 
 
 async def batch_count(database: Database) -> int:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.engine import repository
@@ -150,8 +151,31 @@ def _dump(value: Any) -> bytes:
     return re.sub(f'"{token}(.*?){token}"', r"\1", text).encode()
 
 
-def failure_reason(attempts: int, last_error: str) -> str:
+# Item errors and failure texts a seller reads: plain words only, never an exception's text
+# (a driver's carries the SQL, its parameters and internal ids; it goes to the log instead).
+
+
+def failure_reason(attempts: int, reason: str) -> str:
+    """Every item's error in a batch that ran out of attempts; ``reason`` is seller-safe."""
     return (
         f"The batch could not be processed after {attempts} attempts "
-        f"(last error: {last_error}); submit it again"
+        f"(last error: {reason}); submit it again"
     )
+
+
+def item_not_applied() -> str:
+    return (
+        "The item could not be applied because of an unexpected error, which we have logged; "
+        "the other items of the batch were processed. Check the item's values and submit it "
+        "again, or contact the marketplace with the batch id if it keeps failing"
+    )
+
+
+def invalid_payload(error: ValidationError) -> str:
+    """A stored payload the kind's schema no longer accepts: where and why, without pydantic's
+    model names, input echoes and links."""
+    problems = [
+        f"{'.'.join(str(part) for part in entry['loc'])}: {entry['msg']}"
+        for entry in error.errors(include_url=False, include_input=False)
+    ]
+    return f"Invalid payload: {'; '.join(problems)}"

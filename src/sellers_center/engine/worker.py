@@ -1,7 +1,9 @@
-"""The worker: claims batches under a lease, runs their kind, stores the outcome once.
+"""The worker: claims batches under a lease, has them applied, retries what failed.
 
 A batch's domain writes and its move to ``completed`` commit in one transaction guarded by the
-lease, so a worker that dies mid-batch leaves nothing behind and a batch is applied exactly once.
+lease (``application.py``), so a worker that dies mid-batch leaves nothing behind and a batch is
+applied exactly once. Only infrastructure trouble reaches this module's retries: an item at
+fault is isolated where the batch is applied.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
 from sellers_center.db import Database
 from sellers_center.engine import repository, service
-from sellers_center.engine.kind import BatchContext, KindRegistry
+from sellers_center.engine.application import Application
+from sellers_center.engine.fault import AttemptFailure, LeaseLostError
+from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.repository import BatchRow, ClaimedBatch
 from sellers_center.engine.service import RetryPolicy
 from sellers_center.engine.status import RequestStatus
@@ -44,10 +47,6 @@ works in the transaction it is handed and returns how many rows it changed."""
 
 Listener = Callable[[Wakeup], Coroutine[Any, Any, None]]
 """Runs beside the claim loops until cancelled, waking them when another process adds work."""
-
-
-class LeaseLostError(Exception):
-    """Another worker owns the batch now; this worker's work on it is void."""
 
 
 def over_budget(budget_seconds: float) -> str:
@@ -92,6 +91,7 @@ class Worker:
         self.clock = clock
         self.wakeup = wakeup or Wakeup()
         self.name = worker_name()
+        self.application = Application(database, kinds, clock, self.name)
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -178,7 +178,7 @@ class Worker:
         context = {"batch_id": str(claimed.id), "kind": claimed.kind, "attempt": claimed.attempts}
         try:
             async with budget:
-                outcome = await self._apply(claimed, body)
+                outcome = await self.application.apply(claimed, body)
         except LeaseLostError:
             log.warning("batch %s: lease lost, leaving it to its new owner", claimed.id)
         except asyncio.CancelledError:
@@ -188,14 +188,14 @@ class Worker:
             raise
         except Exception as error:
             if isinstance(error, TimeoutError) and budget.expired():
-                reason, error_text = "budget", over_budget(self.config.budget_seconds)
-                log.warning("batch %s: %s", claimed.id, error_text, extra=context)
+                failure = AttemptFailure.plain(over_budget(self.config.budget_seconds), "budget")
+                log.warning("batch %s: %s", claimed.id, failure.reason, extra=context)
             else:
-                reason, error_text = "error", f"{type(error).__name__}: {error}"
+                failure = AttemptFailure.of(error)
                 log.exception("batch %s: attempt failed", claimed.id, extra=context)
             # Shielded: a shutdown arriving now must not leave the batch held until its lease
             # expires.
-            outcome = await asyncio.shield(self._give_back(claimed, error_text, reason))
+            outcome = await asyncio.shield(self._give_back(claimed, failure))
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
         else:
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
@@ -206,62 +206,14 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await heartbeat
 
-    async def _apply(self, claimed: ClaimedBatch, body: bytes) -> RequestStatus:
-        """Process the batch and make it final; returns the final status."""
-        kind = self.kinds.get(claimed.kind)
-        if kind is None:
-            raise RuntimeError(f"batch kind {claimed.kind!r} is not served by this worker")
-        # Parsing is pure CPU: done before the write transaction, which on SQLite holds the
-        # database's one write lock (measured: most of the batch time went to holding it).
-        items = service.raw_items(body)
-        try:
-            typed_items = kind.parse_items(body)
-        except ValidationError as error:
-            async with self.database.write_session.begin() as session:
-                await self._finish_failed(session, claimed, items, f"Invalid payload: {error}")
-            return RequestStatus.FAILED
-        async with self.database.write_session.begin() as session:
-            context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
-            outcomes = await kind.process(session, context, typed_items)
-            finished = await repository.finish(
-                session,
-                batch_id=claimed.id,
-                owner=self.name,
-                status=RequestStatus.COMPLETED,
-                items=service.encode_results(items, outcomes),
-                now=self.clock.now(),
-            )
-            if not finished:
-                raise LeaseLostError(claimed.id)
-        return RequestStatus.COMPLETED
-
-    async def _finish_failed(
-        self,
-        session: AsyncSession,
-        claimed: ClaimedBatch,
-        items: list[object],
-        reason: str,
-    ) -> None:
-        finished = await repository.finish(
-            session,
-            batch_id=claimed.id,
-            owner=self.name,
-            status=RequestStatus.FAILED,
-            items=service.encode_failure(items, reason),
-            now=self.clock.now(),
-            error=reason,
-        )
-        if not finished:
-            raise LeaseLostError(claimed.id)
-
-    async def _give_back(self, claimed: ClaimedBatch, error: str, reason: str) -> RequestStatus:
+    async def _give_back(self, claimed: ClaimedBatch, failure: AttemptFailure) -> RequestStatus:
         """After a failed attempt: back to the queue, or ``failed`` once attempts run out.
 
         Returns the batch's new status (``processing`` when it could not be recorded).
         """
         try:
             delay = self.config.retry.delay(claimed.attempts)
-            return await self._retry_or_fail(claimed, self.name, error, delay, reason)
+            return await self._retry_or_fail(claimed, self.name, failure, delay)
         except Exception:
             # The database itself may be the problem; the lease expiry retries the batch.
             log.exception("batch %s: could not record the failed attempt", claimed.id)
@@ -292,9 +244,8 @@ class Worker:
         self,
         batch: ClaimedBatch | BatchRow,
         owner: str | None,
-        error: str,
+        failure: AttemptFailure,
         delay: timedelta,
-        reason: str,
     ) -> RequestStatus:
         now = self.clock.now()
         async with self.database.write_session.begin() as session:
@@ -304,28 +255,28 @@ class Worker:
                     batch_id=batch.id,
                     owner=owner,
                     available_at=now + delay,
-                    error=error,
+                    error=failure.detail,
                     now=now,
                 )
                 outcome = RequestStatus.RETRY
             else:
                 items = service.raw_items(await repository.load_payload(session, batch.id))
-                failure = service.failure_reason(batch.attempts, error)
+                reason = service.failure_reason(batch.attempts, failure.reason)
                 released = await repository.finish(
                     session,
                     batch_id=batch.id,
                     owner=owner,
                     status=RequestStatus.FAILED,
-                    items=service.encode_failure(items, failure),
+                    items=service.encode_failure(items, reason),
                     now=now,
-                    error=failure,
+                    error=failure.detail,
                 )
                 outcome = RequestStatus.FAILED
         if not released:
             return RequestStatus.PROCESSING
         BATCHES.labels(batch.kind, outcome).inc()
         if outcome is RequestStatus.RETRY:
-            RETRIES.labels(batch.kind, reason).inc()
+            RETRIES.labels(batch.kind, failure.metric).inc()
         return outcome
 
     async def _heartbeat(self, claimed: ClaimedBatch) -> None:
@@ -370,9 +321,8 @@ class Worker:
         for batch in expired:
             # The batch already waited a whole lease: it is claimable again at once. Every
             # worker sees the expiry; only the one whose guarded update wins counts it.
-            outcome = await self._retry_or_fail(
-                batch, None, WORKER_LOST, timedelta(), "lease_expired"
-            )
+            lost = AttemptFailure.plain(WORKER_LOST, "lease_expired")
+            outcome = await self._retry_or_fail(batch, None, lost, timedelta())
             if outcome is RequestStatus.PROCESSING:
                 continue
             LEASE_EXPIRIES.labels(batch.kind).inc()
