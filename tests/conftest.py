@@ -1,4 +1,5 @@
-"""Fixtures: a migrated database per test (SQLite always, PostgreSQL where asked), the app."""
+"""Fixtures: a migrated database holding the demo catalogue per test (SQLite always, PostgreSQL
+where asked), the app."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import httpx
 import pytest
 
 from sellers_center.app import create_app
-from sellers_center.catalog import service as catalog
 from sellers_center.clock import ManualClock
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.kinds import build_kinds
@@ -93,9 +93,15 @@ async def runtime(
 
 
 @pytest.fixture
-async def demo_catalogue(runtime: Runtime) -> None:
-    async with runtime.database.write_session.begin() as session:
-        await catalog.import_document(session, catalog.demo_document())
+def demo_catalogue() -> None:
+    """The demo catalogue at version 1: every test database starts with it (the templates hold
+    it), so this only names the precondition."""
+
+
+@pytest.fixture
+async def empty_catalogue(runtime: Runtime) -> None:
+    """No catalogue at all (version 0), as in a database just migrated."""
+    await support.empty_catalogue(runtime.database)
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ async def brands_of(runtime: Runtime, seller_id: int) -> list[tuple[int, str]]:
 # --- import and export --------------------------------------------------------------------------
 
 
-async def test_first_import_into_an_empty_database_changes_it(runtime: Runtime) -> None:
+async def test_first_import_into_an_empty_database_changes_it(
+    runtime: Runtime, empty_catalogue: None
+) -> None:
     assert await stored_version(runtime) == 0
 
     outcome = await import_document(runtime.database, catalog.demo_document())
@@ -93,18 +95,18 @@ async def test_first_import_into_an_empty_database_changes_it(runtime: Runtime) 
     assert await stored_version(runtime) == 1
 
 
-async def test_importing_the_same_document_again_changes_nothing(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
-
+async def test_importing_the_same_document_again_changes_nothing(
+    runtime: Runtime, demo_catalogue: None
+) -> None:
     outcome = await import_document(runtime.database, catalog.demo_document())
 
     assert outcome == ImportOutcome(changed=False, version=1)
     assert await stored_version(runtime) == 1
 
 
-async def test_reordered_lists_are_the_same_catalogue(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
-
+async def test_reordered_lists_are_the_same_catalogue(
+    runtime: Runtime, demo_catalogue: None
+) -> None:
     def reverse_every_list(data: dict[str, Any]) -> None:
         for key in ("attribute_groups", "categories", "countries", "currencies", "locales"):
             data[key].reverse()
@@ -114,26 +116,20 @@ async def test_reordered_lists_are_the_same_catalogue(runtime: Runtime) -> None:
     assert outcome == ImportOutcome(changed=False, version=1)
 
 
-async def test_export_equals_the_imported_document(runtime: Runtime) -> None:
-    demo = catalog.demo_document()
-    await import_document(runtime.database, demo)
-
+async def test_export_equals_the_imported_document(runtime: Runtime, demo_catalogue: None) -> None:
     exported = await export_document(runtime)
 
-    assert exported.model_dump() == demo.model_dump()
+    assert exported.model_dump() == catalog.demo_document().model_dump()
 
 
-async def test_changed_document_bumps_the_version(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
-
+async def test_changed_document_bumps_the_version(runtime: Runtime, demo_catalogue: None) -> None:
     outcome = await import_document(runtime.database, edited(modify))
 
     assert outcome == ImportOutcome(changed=True, version=2)
     assert await stored_version(runtime) == 2
 
 
-async def test_export_reflects_the_changed_document(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
+async def test_export_reflects_the_changed_document(runtime: Runtime, demo_catalogue: None) -> None:
     changed = edited(modify)
     await import_document(runtime.database, changed)
 
@@ -147,8 +143,9 @@ async def test_export_reflects_the_changed_document(runtime: Runtime) -> None:
     assert (DROPPED_BRAND in brand_ids, NEW_BRAND["id"] in brand_ids) == (False, True)
 
 
-async def test_grant_of_a_dropped_brand_disappears_and_the_others_stay(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
+async def test_grant_of_a_dropped_brand_disappears_and_the_others_stay(
+    runtime: Runtime, demo_catalogue: None
+) -> None:
     now = runtime.clock.now()
     async with runtime.database.write_session.begin() as session:
         seller_id = await accounts.create_seller(session, "two-brands", [1101, DROPPED_BRAND], now)
@@ -158,8 +155,7 @@ async def test_grant_of_a_dropped_brand_disappears_and_the_others_stay(runtime: 
     assert await brands_of(runtime, seller_id) == [(1101, "Nordwind")]
 
 
-async def test_renamed_brand_keeps_its_grants(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
+async def test_renamed_brand_keeps_its_grants(runtime: Runtime, demo_catalogue: None) -> None:
     now = runtime.clock.now()
     async with runtime.database.write_session.begin() as session:
         seller_id = await accounts.create_seller(session, "one-brand", [1101], now)
@@ -206,21 +202,20 @@ def unknown_currency(data: dict[str, Any]) -> None:
     ids=["unknown-parent", "cycle", "unknown-group", "duplicate-attribute", "unknown-currency"],
 )
 async def test_invalid_document_is_refused_and_changes_nothing(
-    runtime: Runtime, change: Change, problem: str
+    runtime: Runtime, demo_catalogue: None, change: Change, problem: str
 ) -> None:
-    demo = catalog.demo_document()
-    await import_document(runtime.database, demo)
-
     with pytest.raises(InvalidInputError) as refused:
         await import_document(runtime.database, edited(change))
 
     assert refused.value.message.startswith("Invalid catalogue: ")
     assert problem in refused.value.message
     assert await stored_version(runtime) == 1
-    assert (await export_document(runtime)).model_dump() == demo.model_dump()
+    assert (await export_document(runtime)).model_dump() == catalog.demo_document().model_dump()
 
 
-async def test_invalid_document_is_refused_by_an_empty_database(runtime: Runtime) -> None:
+async def test_invalid_document_is_refused_by_an_empty_database(
+    runtime: Runtime, empty_catalogue: None
+) -> None:
     with pytest.raises(InvalidInputError, match="category 112 has unknown parent 999"):
         await import_document(runtime.database, edited(unknown_parent))
 
@@ -232,8 +227,9 @@ async def test_invalid_document_is_refused_by_an_empty_database(runtime: Runtime
 # --- the per-process cache ----------------------------------------------------------------------
 
 
-async def test_cache_keeps_one_catalogue_while_the_version_stands(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
+async def test_cache_keeps_one_catalogue_while_the_version_stands(
+    runtime: Runtime, demo_catalogue: None
+) -> None:
     async with runtime.database.read_session() as session:
         first = await runtime.catalog.get(session)
 
@@ -245,8 +241,9 @@ async def test_cache_keeps_one_catalogue_while_the_version_stands(runtime: Runti
     assert first.version == 1
 
 
-async def test_cache_rebuilds_after_an_import_bumps_the_version(runtime: Runtime) -> None:
-    await import_document(runtime.database, catalog.demo_document())
+async def test_cache_rebuilds_after_an_import_bumps_the_version(
+    runtime: Runtime, demo_catalogue: None
+) -> None:
     async with runtime.database.read_session() as session:
         before = await runtime.catalog.get(session)
 
