@@ -1,32 +1,40 @@
-"""Each test here gets its own migrated PostgreSQL database with the demo catalogue."""
+"""Every test here starts real processes of the production profile on PostgreSQL.
+
+Marks are added here at collection (a conftest's ``pytestmark`` is ignored), so ``-m "not slow"``
+leaves this folder out.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from sellers_center.catalog import service as catalog
-from sellers_center.db import Database
 from tests import support
+from tests.production.private_postgres import PrivatePostgres, private_postgres
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+FOLDER = Path(__file__).parent
 
 
-async def _load_demo_catalogue(url: str) -> None:
-    database = Database(url)
-    try:
-        async with database.write_session.begin() as session:
-            await catalog.import_document(session, catalog.demo_document())
-    finally:
-        await database.dispose()
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(FOLDER):
+            item.add_marker(pytest.mark.postgres)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
 def production_database() -> Iterator[str]:
-    """A fresh PostgreSQL database, migrated, with the demo catalogue; dropped afterwards."""
+    """A fresh database on the local PostgreSQL, migrated, with the demo catalogue; dropped
+    afterwards."""
     url = support.create_postgres_database()
-    asyncio.run(_load_demo_catalogue(url))
     yield url
     support.drop_postgres_database(url)
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL server of the test's own, for tests that stop or restart the server."""
+    with private_postgres() as server:
+        yield server

@@ -27,43 +27,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
-import shutil
-import subprocess
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from sellers_center.accounts import service as accounts
-from sellers_center.catalog import service as catalog
-from sellers_center.db import Database
-from sellers_center.db.tables import (
-    Batch,
-    BatchPayload,
-    BatchResult,
-    ProductStyle,
-    ProductVariant,
-    Seller,
-    SellerBrand,
-    StyleStatusChange,
-)
-from sellers_center.engine import service
-from sellers_center.runtime import Runtime
-from sellers_center.settings import Settings
 from tests import support
 from tests.production.chaos_load import REQUEST_TIMEOUT_SECONDS, AcceptedBatch, Load, LoadSeller
+from tests.production.chaos_replay import (
+    FINAL_WAIT_SECONDS,
+    Snapshot,
+    compare,
+    open_batches,
+    read_snapshot,
+    replay,
+    replay_order,
+)
+from tests.production.private_postgres import PrivatePostgres
 from tests.production.processes import Cluster, Process, cluster, seller_key
-from tests.support import IS_CI
 
 SETTINGS = {
     "SELLERS_CENTER_LEASE_SECONDS": "3",
@@ -88,75 +75,10 @@ RESTART_POSTGRES_AFTER_KILL = 5
 CHAOS_MAX_SECONDS = 120.0
 LOAD_STOP_SECONDS = 150.0  # a thread may be inside a bounded submit or result wait
 WORKER_READY_SECONDS = 30.0
-POSTGRES_READY_SECONDS = 60.0
-PG_CTL_TIMEOUT_SECONDS = 90.0
-FINAL_WAIT_SECONDS = 180.0
-FINAL_POLL_SECONDS = 0.5
 SHOWN_PROBLEMS = 20
 
 # A standalone worker logs this once it has migrated and runs its claim loops.
 WORKER_READY_LINE = "batch notifications: listening"
-FINAL = ("completed", "failed")
-POSTGRES_HOST = "127.0.0.1"
-
-
-# --- PostgreSQL, as an operator restarts it -------------------------------------------------------
-
-
-def postgres_version() -> str | None:
-    folder = Path("/etc/postgresql")
-    versions = [entry.name for entry in folder.iterdir()] if folder.is_dir() else []
-    numeric = [version for version in versions if version.replace(".", "").isdigit()]
-    return max(numeric, key=lambda v: [int(part) for part in v.split(".")], default=None)
-
-
-def pg_ctlcluster(action: str) -> subprocess.CompletedProcess[str]:
-    version = postgres_version()
-    assert version is not None
-    return subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
-        capture_output=True,
-        text=True,
-        timeout=PG_CTL_TIMEOUT_SECONDS,
-        check=False,
-    )
-
-
-def postgres_answers() -> bool:
-    command = ["pg_isready", "-h", POSTGRES_HOST, "-q"]
-    return subprocess.run(command, timeout=15, check=False).returncode == 0
-
-
-def wait_for_postgres(seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if postgres_answers():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def ensure_postgres_running() -> None:
-    """Leave the server up for the rest of the suite, whatever happened."""
-    if not postgres_answers():
-        pg_ctlcluster("start")
-        wait_for_postgres(POSTGRES_READY_SECONDS)
-
-
-def require_postgres_control() -> None:
-    missing = [tool for tool in ("pg_ctlcluster", "pg_isready") if shutil.which(tool) is None]
-    reason = None
-    if os.geteuid() != 0 or missing or postgres_version() is None:
-        reason = (
-            "the chaos test restarts the local PostgreSQL: needs root, pg_ctlcluster and "
-            f"pg_isready (euid {os.geteuid()}, missing {missing}, version {postgres_version()})"
-        )
-    elif not postgres_answers():
-        reason = f"PostgreSQL does not answer on {POSTGRES_HOST}"
-    if reason is not None:
-        if IS_CI:
-            pytest.fail(f"{reason} (CI=true: a missing service fails the run)")
-        pytest.skip(reason)
 
 
 # --- chaos ------------------------------------------------------------------------------------
@@ -164,9 +86,11 @@ def require_postgres_control() -> None:
 
 @dataclass
 class Chaos:
-    """Kills workers and restarts PostgreSQL while the load runs (a thread's body: ``run``)."""
+    """Kills workers and restarts the test's own PostgreSQL server while the load runs (a
+    thread's body: ``run``)."""
 
     cluster: Cluster
+    postgres: PrivatePostgres
     workers: list[Process]
     rng: random.Random
     killed: list[Process] = field(default_factory=list)
@@ -185,11 +109,6 @@ class Chaos:
         except Exception as error:
             self.errors.append(f"{type(error).__name__}: {error}")
             load_failed.set()
-        finally:
-            try:
-                ensure_postgres_running()
-            except Exception as error:
-                self.errors.append(f"PostgreSQL not restarted: {type(error).__name__}: {error}")
 
     def kill_and_replace(self) -> None:
         running = [worker for worker in self.workers if worker.is_running()]
@@ -210,15 +129,10 @@ class Chaos:
             wait_until_ready(worker)
         started = time.monotonic()
         try:
-            restarted = pg_ctlcluster("restart")
-            assert restarted.returncode == 0, f"pg_ctlcluster restart: {restarted.stderr}"
-            assert wait_for_postgres(POSTGRES_READY_SECONDS), (
-                f"PostgreSQL did not answer {POSTGRES_READY_SECONDS} s after its restart"
-            )
+            self.postgres.restart()  # returns once the server accepts connections again
             self.postgres_restarts += 1
         finally:
             self.postgres_down_seconds = time.monotonic() - started
-            ensure_postgres_running()
 
 
 def wait_until_ready(worker: Process) -> None:
@@ -243,245 +157,6 @@ def log_lines(processes: list[Process], needle: str, limit: int = 15) -> str:
         if needle in line
     ]
     return "\n".join(found[:limit]) or f"(no log line mentions {needle})"
-
-
-# --- the stored state -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredBatch:
-    batch_id: uuid.UUID
-    kind: str
-    seller_id: int
-    status: str
-    item_count: int
-    attempts: int
-    created_at: datetime
-    finished_at: datetime | None
-    last_error: str | None
-    body: bytes
-    result: bytes | None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a database holds, in forms two databases can be compared by (no ids, no times)."""
-
-    sellers: list[tuple[int, str]]
-    seller_brands: set[tuple[int, int]]
-    batches: dict[uuid.UUID, StoredBatch]
-    # (seller_id, sku) -> (style_key, ean, data, stock_valid_at, price_valid_at, is_sellable)
-    variants: dict[tuple[int, str], tuple[Any, ...]]
-    styles: set[tuple[int, str, str]]
-    # (seller_id, style_key) -> [(from, to, cause, detail, batch id)] in the order recorded
-    history: dict[tuple[int, str], list[tuple[Any, ...]]]
-
-
-def canonical(text: str | bytes | None) -> str | None:
-    return None if text is None else json.dumps(json.loads(text), sort_keys=True)
-
-
-async def read_snapshot(url: str) -> Snapshot:
-    database = Database(url)
-    try:
-        async with database.read_session() as session:
-            sellers = [
-                (row.id, row.name)
-                for row in await session.execute(select(Seller.id, Seller.name).order_by(Seller.id))
-            ]
-            brands = {
-                (row.seller_id, row.brand_id)
-                for row in await session.execute(
-                    select(SellerBrand.seller_id, SellerBrand.brand_id)
-                )
-            }
-            batch_rows = await session.execute(
-                select(Batch, BatchPayload.body, BatchResult.items)
-                .join(BatchPayload, BatchPayload.batch_id == Batch.id)
-                .outerjoin(BatchResult, BatchResult.batch_id == Batch.id)
-            )
-            batches = {
-                batch.id: StoredBatch(
-                    batch.id,
-                    batch.kind,
-                    batch.seller_id,
-                    batch.status,
-                    batch.item_count,
-                    batch.attempts,
-                    batch.created_at,
-                    batch.finished_at,
-                    batch.last_error,
-                    body,
-                    items,
-                )
-                for batch, body, items in batch_rows
-            }
-            variant_rows = await session.execute(
-                select(ProductVariant, ProductStyle.style_key).join(
-                    ProductStyle, ProductStyle.id == ProductVariant.style_id
-                )
-            )
-            variants = {
-                (variant.seller_id, variant.sku): (
-                    style_key,
-                    variant.ean,
-                    canonical(variant.data),
-                    variant.stock_valid_at,
-                    canonical(variant.price_valid_at),
-                    variant.is_sellable,
-                )
-                for variant, style_key in variant_rows
-            }
-            styles = {
-                (row.seller_id, row.style_key, row.status)
-                for row in await session.execute(
-                    select(ProductStyle.seller_id, ProductStyle.style_key, ProductStyle.status)
-                )
-            }
-            history: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
-            history_rows = await session.execute(
-                select(
-                    ProductStyle.seller_id,
-                    ProductStyle.style_key,
-                    StyleStatusChange.from_status,
-                    StyleStatusChange.to_status,
-                    StyleStatusChange.cause,
-                    StyleStatusChange.detail,
-                    StyleStatusChange.batch_id,
-                )
-                .join(ProductStyle, ProductStyle.id == StyleStatusChange.style_id)
-                .order_by(StyleStatusChange.id)
-            )
-            for seller_id, style_key, *change in history_rows:
-                history[(seller_id, style_key)].append(tuple(change))
-    finally:
-        await database.dispose()
-    return Snapshot(sellers, brands, batches, variants, styles, dict(history))
-
-
-async def open_batches(url: str) -> list[str]:
-    """Wait (bounded) until every stored batch is final; the ones still open otherwise."""
-    database = Database(url)
-    deadline = time.monotonic() + FINAL_WAIT_SECONDS
-    try:
-        while True:
-            async with database.read_session() as session:
-                rows = (
-                    await session.execute(
-                        select(
-                            Batch.id,
-                            Batch.kind,
-                            Batch.status,
-                            Batch.attempts,
-                            Batch.lease_owner,
-                            Batch.available_at,
-                            Batch.last_error,
-                        ).where(Batch.status.not_in(FINAL))
-                    )
-                ).all()
-            if not rows or time.monotonic() > deadline:
-                return [str(tuple(row)) for row in rows]
-            await asyncio.sleep(FINAL_POLL_SECONDS)
-    finally:
-        await database.dispose()
-
-
-# --- serial replay --------------------------------------------------------------------------
-
-
-def replay_order(batches: dict[uuid.UUID, StoredBatch]) -> list[StoredBatch]:
-    """Commit order (see the module docstring); ties (batches sharing no rows) by arrival."""
-    return sorted(
-        batches.values(),
-        key=lambda batch: (
-            batch.finished_at or datetime.max.replace(tzinfo=UTC),
-            batch.created_at,
-            str(batch.batch_id),
-        ),
-    )
-
-
-async def replay(
-    url: str, ordered: list[StoredBatch], sellers: list[tuple[int, str]]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Apply every batch one at a time with an in-process worker; chaos id -> replay id."""
-    runtime = Runtime.from_settings(Settings(database_url=url, rate_limits_enabled=False))
-    mapping: dict[uuid.UUID, uuid.UUID] = {}
-    try:
-        async with runtime.database.write_session.begin() as session:
-            await catalog.import_document(session, catalog.demo_document())
-        for seller_id, name in sellers:
-            async with runtime.database.write_session.begin() as session:
-                created = await accounts.create_seller(session, name, None, runtime.clock.now())
-            assert created == seller_id, f"replay seller {name} got id {created}, not {seller_id}"
-        worker = runtime.worker()
-        for batch in ordered:
-            async with runtime.database.write_session.begin() as session:
-                submission = await service.submit(
-                    session,
-                    kind=batch.kind,
-                    seller_id=batch.seller_id,
-                    body=batch.body,
-                    item_count=batch.item_count,
-                    now=runtime.clock.now(),
-                )
-            mapping[batch.batch_id] = submission.batch_id
-            assert await worker.run_once(), f"replay: batch {batch.batch_id} was not claimed"
-    finally:
-        await runtime.database.dispose()
-    return mapping
-
-
-def compare(
-    chaos: Snapshot,
-    replayed: Snapshot,
-    ordered: list[StoredBatch],
-    mapping: dict[uuid.UUID, uuid.UUID],
-) -> list[str]:
-    """Every difference between the chaos run's state and the serial replay's."""
-    problems = []
-    if chaos.sellers != replayed.sellers or chaos.seller_brands != replayed.seller_brands:
-        problems.append(f"sellers differ: {chaos.sellers} vs {replayed.sellers}")
-    for position, batch in enumerate(ordered):
-        again = replayed.batches[mapping[batch.batch_id]]
-        if batch.status != again.status:
-            problems.append(f"batch {batch.batch_id}: {batch.status}, replayed {again.status}")
-        first = json.loads(batch.result or b"null")
-        second = json.loads(again.result or b"null")
-        if first != second:
-            problems.append(
-                f"batch {batch.batch_id} ({batch.kind}, #{position} of the replay, "
-                f"{batch.attempts} attempts) result differs: "
-                + first_difference(first or [], second or [])
-            )
-    for key in sorted(chaos.variants.keys() | replayed.variants.keys()):
-        if chaos.variants.get(key) != replayed.variants.get(key):
-            problems.append(
-                f"variant {key}: stored {chaos.variants.get(key)}, "
-                f"replayed {replayed.variants.get(key)}"
-            )
-    for style in sorted(chaos.styles ^ replayed.styles):
-        side = "only stored" if style in chaos.styles else "only replayed"
-        problems.append(f"style {style}: {side}")
-    for key in sorted(chaos.history.keys() | replayed.history.keys()):
-        stored = [
-            (*change[:-1], mapping.get(change[-1], change[-1]))
-            for change in chaos.history.get(key, [])
-        ]
-        if stored != replayed.history.get(key, []):
-            problems.append(
-                f"status history of {key}: stored {stored}, replayed {replayed.history.get(key)}"
-            )
-    return problems
-
-
-def first_difference(first: list[Any], second: list[Any]) -> str:
-    if len(first) != len(second):
-        return f"{len(first)} items stored, {len(second)} replayed"
-    for number, (one, other) in enumerate(zip(first, second, strict=True)):
-        if one != other:
-            return f"item {number}: stored {one}, replayed {other}"
-    return "equal items"
 
 
 # --- checks on the chaos run -----------------------------------------------------------------
@@ -608,44 +283,41 @@ def run_load(running: Cluster, load: Load, sellers: list[LoadSeller], chaos_run:
 
 
 def test_chaos_kills_and_a_database_restart_lose_and_duplicate_no_batch(
-    production_database: str,
+    own_postgres: PrivatePostgres,
     redis_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    require_postgres_control()
-    try:
-        with cluster(tmp_path, production_database, redis_url, SETTINGS) as running:
-            keys = {name: seller_key(running, name) for name in SELLER_NAMES}
-            apis = [running.start_api(f"api-{n}") for n in range(1, API_PROCESSES + 1)]
-            workers = [
-                running.start_worker(f"worker-{n}", concurrency=WORKER_CONCURRENCY)
-                for n in range(1, WORKER_PROCESSES + 1)
-            ]
-            for worker in workers:
-                wait_until_ready(worker)
-            sellers = [LoadSeller(name, keys[name], name[-1].upper()) for name in SELLER_NAMES]
-            load = Load([str(api.base_url) for api in apis])
-            chaos_run = Chaos(running, workers, random.Random())
-            load_seconds = run_load(running, load, sellers, chaos_run)
+    database_url = support.create_postgres_database(own_postgres.server_url)
+    with cluster(tmp_path, database_url, redis_url, SETTINGS) as running:
+        keys = {name: seller_key(running, name) for name in SELLER_NAMES}
+        apis = [running.start_api(f"api-{n}") for n in range(1, API_PROCESSES + 1)]
+        workers = [
+            running.start_worker(f"worker-{n}", concurrency=WORKER_CONCURRENCY)
+            for n in range(1, WORKER_PROCESSES + 1)
+        ]
+        for worker in workers:
+            wait_until_ready(worker)
+        sellers = [LoadSeller(name, keys[name], name[-1].upper()) for name in SELLER_NAMES]
+        load = Load([str(api.base_url) for api in apis])
+        chaos_run = Chaos(running, own_postgres, workers, random.Random())
+        load_seconds = run_load(running, load, sellers, chaos_run)
 
-            still_open = asyncio.run(open_batches(production_database))
-            assert not still_open, (
-                f"{len(still_open)} batches not final {FINAL_WAIT_SECONDS} s after the load:\n"
-                + shown(still_open)
-                + "\n"
-                + "\n".join(tail(process) for process in running.processes)
-            )
-            snapshot = asyncio.run(read_snapshot(production_database))
-            served = served_results(str(apis[0].base_url), keys, load.accepted, snapshot)
-            exited = [
-                tail(process)
-                for process in running.processes
-                if not process.is_running() and process not in chaos_run.killed
-            ]
-            processes = list(running.processes)
-    finally:
-        ensure_postgres_running()
+        still_open = asyncio.run(open_batches(database_url))
+        assert not still_open, (
+            f"{len(still_open)} batches not final {FINAL_WAIT_SECONDS} s after the load:\n"
+            + shown(still_open)
+            + "\n"
+            + "\n".join(tail(process) for process in running.processes)
+        )
+        snapshot = asyncio.run(read_snapshot(database_url))
+        served = served_results(str(apis[0].base_url), keys, load.accepted, snapshot)
+        exited = [
+            tail(process)
+            for process in running.processes
+            if not process.is_running() and process not in chaos_run.killed
+        ]
+        processes = list(running.processes)
 
     lost = [
         f"{batch.kind} batch {batch.batch_id} of {batch.seller}"
@@ -655,13 +327,10 @@ def test_chaos_kills_and_a_database_restart_lose_and_duplicate_no_batch(
     failed = [batch for batch in snapshot.batches.values() if batch.status != "completed"]
 
     ordered = replay_order(snapshot.batches)
-    replay_url = support.create_postgres_database()
     replay_started = time.monotonic()
-    try:
-        mapping = asyncio.run(replay(replay_url, ordered, snapshot.sellers))
-        replayed = asyncio.run(read_snapshot(replay_url))
-    finally:
-        support.drop_postgres_database(replay_url)
+    replay_url = support.create_postgres_database(own_postgres.server_url)
+    mapping = asyncio.run(replay(replay_url, ordered, snapshot.sellers))
+    replayed = asyncio.run(read_snapshot(replay_url))
     replay_seconds = time.monotonic() - replay_started
     replay_problems = compare(snapshot, replayed, ordered, mapping)
 
