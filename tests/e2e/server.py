@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import kill_process_group
+
 SCRIPT = Path(sys.executable).with_name("sellers-center")
 # Bounds, not expectations: a start migrates and loads the catalogue (~3 s here).
 START_TIMEOUT_SECONDS = 30
@@ -127,6 +129,7 @@ def running_server(
             env=env,
             stdout=stdout,
             stderr=stderr,
+            start_new_session=True,  # its own process group, killed whole at the end
         )
         try:
             server = Server(
@@ -135,6 +138,4 @@ def running_server(
             wait_until_healthy(process, server.base_url, server.stderr)
             yield server
         finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            kill_process_group(process, STOP_TIMEOUT_SECONDS)

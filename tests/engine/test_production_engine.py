@@ -6,22 +6,25 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db import Database
 from sellers_center.engine import repository
+from sellers_center.engine.kind import BatchContext, ItemOutcome, KindRegistry
 from sellers_center.engine.status import RequestStatus
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener
 from sellers_center.engine.worker import SHUT_DOWN, WORKER_LOST, Worker, over_budget
 from sellers_center.runtime import Runtime
 from tests import support
+from tests.engine import echo_kind
 from tests.engine.helpers import batch_row, effects, result, submit
 from tests.support import BOTH_BACKENDS, SellerKey
 
@@ -208,19 +211,22 @@ async def test_a_notification_wakes_an_idle_worker_long_before_its_poll(
 
 
 async def listening(database: Database) -> None:
+    """Wait until a listener's connection has registered its LISTEN."""
+
     async def found() -> bool:
-        return bool(await listener_pids(database))
+        return bool(await listener_pids(database, listening_only=True))
 
     await eventually(found)
-    await asyncio.sleep(0.1)  # LISTEN is registered before the first probe query returns
 
 
-async def listener_pids(database: Database) -> list[int]:
+async def listener_pids(database: Database, *, listening_only: bool = False) -> list[int]:
+    # A listener's last statement is its LISTEN, until its probe (SELECT 1) every 15 s.
+    registered = "AND (query LIKE 'LISTEN %' OR query = 'SELECT 1')" if listening_only else ""
     async with database.read_session() as session:
         rows = await session.execute(
             text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND application_name = :name"
+                f"AND application_name = :name {registered}"
             ),
             {"name": LISTENER_APPLICATION_NAME},
         )
@@ -263,6 +269,20 @@ def lease_expiries(kind: str) -> float:
     return value or 0.0
 
 
+def hold_echo_batches(runtime: Runtime, release: asyncio.Event) -> None:
+    """Make the echo batches of ``runtime``'s workers wait for ``release`` inside their
+    transaction, so a test acts while the batch is surely running."""
+
+    async def process(
+        session: AsyncSession, context: BatchContext, items: Sequence[echo_kind.EchoItem]
+    ) -> list[ItemOutcome]:
+        await release.wait()
+        return await echo_kind.process(session, context, items)
+
+    held = dataclasses.replace(echo_kind.build_echo_kind(), process=process)
+    runtime.kinds = KindRegistry.of([held])
+
+
 # On SQLite a batch holds the one write lock while it runs, so its lease is never renewed
 # mid-batch (the README's advice: the lease must outlast the slowest batch).
 @pytest.mark.postgres
@@ -271,30 +291,38 @@ async def test_a_failed_lease_renewal_is_retried_and_the_lease_kept(
     runtime: Runtime, seller: SellerKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     renew = repository.renew_lease
-    failures = []
+    failed = asyncio.Event()
 
     async def flaky_renew(*arguments: Any, **options: Any) -> bool:
-        if not failures:  # the database is away for the first beat
-            failures.append(True)
+        if not failed.is_set():  # the database is away for the first beat
+            failed.set()
             raise OperationalError("UPDATE batches", {}, ConnectionResetError())
         return await renew(*arguments, **options)
 
     monkeypatch.setattr(repository, "renew_lease", flaky_renew)
+    finish = asyncio.Event()
+    hold_echo_batches(runtime, finish)
     worker = worker_with(runtime, lease_seconds=0.3)  # a beat every 0.1 s
-    batch = await submit(
-        runtime.database, seller.seller_id, echo("long", sleep=1), runtime.clock.now()
-    )
+    batch = await submit(runtime.database, seller.seller_id, echo("long"), runtime.clock.now())
     expiries_before = lease_expiries("echo")
     processing = asyncio.create_task(worker.run_once())
+    try:
+        async with asyncio.timeout(WAIT_SECONDS):
+            await failed.wait()
+        runtime.clock.advance(10)  # type: ignore[attr-defined]  # far past the old lease
 
-    await asyncio.sleep(0.15)  # the first beat failed
-    runtime.clock.advance(10)  # type: ignore[attr-defined]
-    await asyncio.sleep(0.2)  # the next beats renewed from the new time
-    await runtime.worker().run_maintenance()  # another worker looks for expired leases
-    async with asyncio.timeout(WAIT_SECONDS):
-        assert await processing is True
+        async def renewed_since() -> bool:
+            expires = (await batch_row(runtime.database, batch)).lease_expires_at
+            return expires is not None and expires > runtime.clock.now()
 
-    assert failures == [True]
+        await eventually(renewed_since)  # a later beat renewed from the new time
+        await runtime.worker().run_maintenance()  # another worker looks for expired leases
+    finally:
+        finish.set()
+        async with asyncio.timeout(WAIT_SECONDS):
+            processed = await processing
+
+    assert processed is True
     row = await batch_row(runtime.database, batch)
     assert (row.status, row.attempts) == ("completed", 1)
     assert await effects(runtime.database, batch) == [(0, "long")]

@@ -1,8 +1,9 @@
 """Real processes of the production profile (PostgreSQL + Redis) for the tests in this folder.
 
 ``Cluster`` starts ``sellers-center serve`` API processes and ``sellers-center worker`` processes
-against one PostgreSQL database and Redis, each with its own log file, and stops them all at the
-end. Settings are passed as ``SELLERS_CENTER_*`` variables, as an operator would.
+against one PostgreSQL database and Redis, each with its own log file and in its own process
+group, and kills every group at the end, pass or fail. Settings are passed as
+``SELLERS_CENTER_*`` variables, as an operator would.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.e2e.server import STOP_TIMEOUT_SECONDS, free_port, wait_until_healthy
+from tests.support import kill_process_group
 
 SCRIPT = Path(sys.executable).with_name("sellers-center")
 
@@ -35,7 +37,8 @@ class Process:
         return self.popen.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL: no chance to clean up, like a machine losing power."""
+        """SIGKILL to this process alone: no chance to clean up, like a machine losing power
+        (what becomes of its children is the test's to check; ``Cluster`` kills them at the end)."""
         self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
 
@@ -81,6 +84,7 @@ class Cluster:
                 env=self.environment(extra),
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed whole at the end
             )
         process = Process(name, popen, log_path)
         self.processes.append(process)
@@ -104,10 +108,18 @@ class Cluster:
         return process
 
     def start_worker(
-        self, name: str, *, concurrency: int = 2, extra: dict[str, str] | None = None
+        self,
+        name: str,
+        *,
+        concurrency: int = 2,
+        metrics_port: int | None = None,
+        extra: dict[str, str] | None = None,
     ) -> Process:
         """``sellers-center worker``; it claims batches as soon as it has migrated."""
-        return self._start(name, ["worker", "--concurrency", str(concurrency)], extra)
+        arguments = ["worker", "--concurrency", str(concurrency)]
+        if metrics_port is not None:
+            arguments += ["--metrics-port", str(metrics_port)]
+        return self._start(name, arguments, extra)
 
     def command(self, *arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -122,10 +134,7 @@ class Cluster:
 
     def stop_all(self) -> None:
         for process in self.processes:
-            if process.is_running():
-                process.popen.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
+            kill_process_group(process.popen, STOP_TIMEOUT_SECONDS)
 
 
 @contextlib.contextmanager
