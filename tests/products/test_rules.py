@@ -6,6 +6,7 @@ counterpart that passes in the same batch. Messages are written out, not built w
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from sqlalchemy import update
 
 from sellers_center.accounts import service as accounts
 from sellers_center.db.tables import ProductStyle
+from sellers_center.products.rules import currency
 from sellers_center.runtime import Runtime
 from tests.products.factory import BRAND, SIZE_M, SIZE_S, ean, jacket, upsert
 from tests.support import BOTH_BACKENDS, SellerKey
@@ -379,6 +381,25 @@ ITEM_RULES = [
         ["Sale price 140 must be lower than retail price 134.95 for country AT"],
         id="sale-price-above-retail",
     ),
+    # Amounts in the currency of the country (ISO 4217: EUR has 2 decimals).
+    pytest.param(
+        {"prices": prices(("DE", 1e-300), ("AT", 134.95))},
+        {"prices": prices(("DE", 0.01), ("AT", 134.95))},
+        ["Price retail_price 1E-300 for country DE is below the smallest amount of EUR, 0.01"],
+        id="retail-price-rounding-to-zero",
+    ),
+    pytest.param(
+        {"prices": prices(("DE", 129.955), ("AT", 134.95))},
+        {"prices": prices(("DE", 129.9), ("AT", 134.95))},
+        ["Price retail_price 129.955 for country DE has more decimals than EUR allows: at most 2"],
+        id="retail-price-finer-than-the-currency",
+    ),
+    pytest.param(
+        {"prices": prices(("DE", 129.95), ("AT", 134.95, 99.999))},
+        {"prices": prices(("DE", 129.95), ("AT", 134.95, 99))},
+        ["Price sale_price 99.999 for country AT has more decimals than EUR allows: at most 2"],
+        id="sale-price-finer-than-the-currency",
+    ),
     pytest.param(
         {"descriptions": {"en": "A jacket.", "xx": "?"}},
         {"descriptions": {"nl": "Een jas.", "pt": "Um casaco."}},
@@ -726,3 +747,25 @@ async def test_the_category_of_every_variant_may_change_together(
     assert outcomes(results) == [(True, []), (True, [])]
     categories = [item["category"] for item in (await listing(client, seller))["items"]]
     assert categories == [212, 212]
+
+
+@pytest.mark.parametrize(
+    ("amount", "places"),
+    [
+        ("129.95", 2),
+        ("129.950", 2),
+        ("1E+2", 0),
+        ("100", 0),
+        ("0.000", 0),
+        ("1E-999", 999),
+        # More digits than the decimal context's precision (28): counted, not rounded away.
+        ("1.00000000000000000000000000001", 29),
+    ],
+)
+def test_the_decimals_of_an_amount_are_those_its_value_needs(amount: str, places: int) -> None:
+    assert currency.decimals(Decimal(amount)) == places
+
+
+def test_the_minor_units_are_iso_4217s() -> None:
+    assert [currency.minor_unit(code) for code in ("EUR", "CZK", "HUF", "SEK")] == [2, 2, 2, 2]
+    assert [currency.minor_unit(code) for code in ("JPY", "ISK", "KWD", "CLF")] == [0, 0, 3, 4]

@@ -12,12 +12,13 @@ from stdnum import ean as ean_checksum
 
 from sellers_center.catalog.document import CompositionType, Role
 from sellers_center.catalog.snapshot import Catalog
-from sellers_center.products.rules import messages
+from sellers_center.products.rules import currency, messages
 from sellers_center.products.rules.gs1 import PrefixUse, prefix_use
 from sellers_center.products.rules.profile import FIELD_OF_ROLE, CategoryProfile, build_profile
 from sellers_center.products.schemas import (
     MaterialCompositionNonTextileSchema,
     MaterialCompositionTextileSchema,
+    PriceSchema,
     UpsertProductItemSchema,
 )
 
@@ -35,15 +36,16 @@ class BatchCatalog:
 
     catalog: Catalog
     seller_brands: frozenset[int]
-    selling_countries: frozenset[str]
+    currencies: dict[str, str]
+    """The selling countries, each with the code of its currency."""
     locales: frozenset[str]
     profiles: dict[int, CategoryProfile | None]
 
     @classmethod
     def of(cls, catalog: Catalog, seller_brands: frozenset[int]) -> BatchCatalog:
-        countries = frozenset(country.code for country in catalog.countries)
+        currencies = {country.code: country.currency_code for country in catalog.countries}
         locales = frozenset(locale.code for locale in catalog.locales)
-        return cls(catalog, seller_brands, countries, locales, {})
+        return cls(catalog, seller_brands, currencies, locales, {})
 
     def profile(self, category_id: int) -> CategoryProfile | None:
         if category_id not in self.profiles:
@@ -173,7 +175,7 @@ def _market_errors(item: UpsertProductItemSchema, context: BatchCatalog) -> list
     errors = []
     if item.country_of_origin not in ORIGIN_CODES:
         errors.append(messages.origin_unknown(item.country_of_origin))
-    selling = context.selling_countries
+    selling = context.currencies  # the selling countries
     listed = item.countries or []
     errors += [
         messages.country_not_sold(code) for code in dict.fromkeys(listed) if code not in selling
@@ -184,6 +186,7 @@ def _market_errors(item: UpsertProductItemSchema, context: BatchCatalog) -> list
         priced[code] += 1
         if priced[code] == 1 and code not in selling:
             errors.append(messages.country_not_sold(code))
+        errors += _amount_errors(price, context.currencies.get(code))
         if price.sale_price is not None and price.sale_price >= price.retail_price:
             errors.append(
                 messages.sale_not_below_retail(code, price.sale_price, price.retail_price)
@@ -194,6 +197,20 @@ def _market_errors(item: UpsertProductItemSchema, context: BatchCatalog) -> list
     unknown = [locale for locale in descriptions if locale not in context.locales]
     errors += [messages.locale_not_found(locale) for locale in unknown]
     errors += [messages.image_not_url(url) for url in item.images if not _is_absolute_url(url)]
+    return errors
+
+
+def _amount_errors(price: PriceSchema, currency_code: str | None) -> list[str]:
+    """Amounts finer than the country's currency (the range is the schema's)."""
+    if currency_code is None:  # not a selling country: reported as such
+        return []
+    errors = currency.amount_errors(
+        price.country_code, "retail_price", price.retail_price, currency_code
+    )
+    if price.sale_price is not None:
+        errors += currency.amount_errors(
+            price.country_code, "sale_price", price.sale_price, currency_code
+        )
     return errors
 
 

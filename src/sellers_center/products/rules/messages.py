@@ -125,6 +125,26 @@ def sale_not_below_retail(code: str, sale: Decimal, retail: Decimal) -> str:
     return f"Sale price {sale} must be lower than retail price {retail} for country {code}"
 
 
+def price_out_of_range(sku: str, field: str, amount: Decimal, maximum: int) -> str:
+    return f"Price {field} {amount} for SKU {sku} must be above 0 and at most {maximum}"
+
+
+def price_below_smallest_unit(
+    code: str, field: str, amount: Decimal, currency: str, smallest: Decimal
+) -> str:
+    return (
+        f"Price {field} {amount} for country {code} is below the smallest amount of "
+        f"{currency}, {smallest}"
+    )
+
+
+def price_too_precise(code: str, field: str, amount: Decimal, currency: str, places: int) -> str:
+    return (
+        f"Price {field} {amount} for country {code} has more decimals than {currency} allows: "
+        f"at most {places}"
+    )
+
+
 def locale_not_found(locale: str) -> str:
     return f"Description locale not found: {locale!r}"
 

@@ -1,0 +1,74 @@
+"""How precise a price may be: the decimals of its country's currency (SPEC §3: prices are
+decimal amounts in the currency of that country).
+
+The number of decimals of a currency is its minor unit in ISO 4217 ("Codes for the
+representation of currencies", table A.1, the current currencies and funds, maintained by SIX
+on behalf of ISO). Nearly every currency has 2; the table below lists every code of A.1 whose
+minor unit is another number. The catalogue may hold any three-letter code (it names the
+currency of each selling country), so a code not listed here counts as 2, as do the codes A.1
+gives no minor unit (precious metals, test and no-currency codes), which no country sells in.
+No installed library carries the minor units (pycountry's ISO 4217 data has codes and names
+only), hence this table.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sellers_center.products.rules import messages
+
+DEFAULT_MINOR_UNIT = 2
+MINOR_UNITS = {
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+
+
+def minor_unit(currency: str) -> int:
+    """The decimals an amount in ``currency`` may have."""
+    return MINOR_UNITS.get(currency, DEFAULT_MINOR_UNIT)
+
+
+def decimals(amount: Decimal) -> int:
+    """The decimals the value of ``amount`` needs: ``129.950`` needs 2, ``1E-999`` 999, ``1E+2``
+    none. Counted on the digits themselves, exact at any size (no rounding context)."""
+    _, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not significant:  # zero
+        return 0
+    return max(0, -(exponent + len(digits) - len(significant)))
+
+
+def amount_errors(code: str, field: str, amount: Decimal, currency: str) -> list[str]:
+    """An amount below the currency's smallest unit (it would round to zero) or finer than it."""
+    places = minor_unit(currency)
+    if decimals(amount) <= places:
+        return []
+    smallest = Decimal(1).scaleb(-places)
+    if amount < smallest:
+        return [messages.price_below_smallest_unit(code, field, amount, currency, smallest)]
+    return [messages.price_too_precise(code, field, amount, currency, places)]
