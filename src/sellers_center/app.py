@@ -13,6 +13,7 @@ from sellers_center.catalog.router import router as catalog_router
 from sellers_center.engine.router import kinds_router
 from sellers_center.http.body_limit import BodyLimitMiddleware
 from sellers_center.http.docs import install_docs
+from sellers_center.http.encoding import RequestEncodingMiddleware
 from sellers_center.http.errors import install_error_handlers
 from sellers_center.http.health import router as health_router
 from sellers_center.http.openapi import install_openapi
@@ -73,6 +74,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     install_openapi(app, [kind.request_model for kind in runtime.kinds])
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(RequestEncodingMiddleware)
     app.add_middleware(TelemetryMiddleware)
     return app
 

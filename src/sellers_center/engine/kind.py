@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.engine import payload
+
 
 @dataclass(frozen=True, slots=True)
 class ItemOutcome:
@@ -87,7 +89,10 @@ class BatchKind:
     (prices: decimals without a detour through binary floats)."""
 
     def parse_items(self, body: bytes) -> Sequence[Any]:
-        """The typed items of a stored request body (raises pydantic's ValidationError)."""
+        """The typed items of a request body (raises pydantic's ValidationError): its schema,
+        plus what every body must be (``payload``: shallow, JSON, storable)."""
+        title = self.request_model.__name__
+        payload.check_nesting(body, title)
         decoded = None
         if self.decode is not None:
             with contextlib.suppress(ValueError):  # not JSON: pydantic reports it below
@@ -96,6 +101,9 @@ class BatchKind:
             request = self.request_model.model_validate(decoded)
         else:
             request = self.request_model.model_validate_json(body)
+        # After the schema, so that a NaN in a field is reported by the field's name.
+        payload.check_numbers(body, title)
+        payload.check_strings(request, body, title)
         items: Sequence[Any] = request.items  # type: ignore[attr-defined]
         return items
 

@@ -2,38 +2,76 @@
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from sellers_center.engine.status import RequestStatus
 from sellers_center.products.schemas import (
     COUNTRY_CODE,
     COUNTRY_PATTERN,
+    MAX_QUANTITY,
+    NUMERIC_TEXT_PATTERN,
     ContractModel,
     ErrorMessage,
+    exact_numeric_text,
 )
 
 MAX_ITEMS = 1000
-MAX_QUANTITY = 1_000_000
+# An ISO 8601 date-time starts with its date; pydantic alone also takes Unix timestamps, as
+# numbers and as strings ("1700000000"), which no client means here.
+ISO_DATE_TIME_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def json_representable(value: Decimal) -> Decimal:
+    """An amount beyond a binary float's range (``1e999``) is written back as a JSON number
+    no client can read; bounds within it are business rules (item errors)."""
+    if not math.isfinite(float(value)):
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    return value
+
+
+def iso_date_time(value: Any) -> Any:
+    if value is not None and not (
+        isinstance(value, str) and ISO_DATE_TIME_START.match(value) is not None
+    ):
+        raise PydanticCustomError(
+            "datetime_type",
+            "Input should be an ISO 8601 date-time string, such as 2025-03-01T12:00:00Z",
+        )
+    return value
+
 
 # A decimal amount sent as a JSON number or a numeric string; parsed without binary floats.
 # Bounds are business rules here (item errors), so one bad price never sinks the batch.
 FlexibleAmount = Annotated[
     Decimal,
+    BeforeValidator(exact_numeric_text),
+    AfterValidator(json_representable),
     PlainSerializer(float, return_type=float, when_used="json"),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "number"}, {"pattern": r"^-?\d+(\.\d+)?$", "type": "string"}],
+            "anyOf": [{"type": "number"}, {"pattern": NUMERIC_TEXT_PATTERN, "type": "string"}],
             "description": "Decimal amount, as a JSON number or a numeric string",
         }
     ),
 ]
 ValidAt = Annotated[
     datetime | None,
+    BeforeValidator(iso_date_time),
     Field(description="When the value was true at the source; an older update is not applied."),
 ]
 

@@ -7,6 +7,7 @@ contract does not show, are removed from the emitted schema.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -16,12 +17,14 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     RootModel,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from sellers_center.engine.status import RequestStatus
 from sellers_center.pagination import PaginationSchema
@@ -30,6 +33,40 @@ PROPERTY_ID = "ID (integer) of this property"
 COUNTRY_CODE = "ISO 3166-1 alpha-2 country code"
 COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 MAX_PRICE = 1_000_000
+# Units of one variant, in the upsert as on the stock endpoint (SPEC §2).
+MAX_QUANTITY = 1_000_000
+# How an amount sent as a string must be written (published with the price endpoint).
+NUMERIC_TEXT_PATTERN = r"^-?\d+(\.\d+)?$"
+# The same in Python: ``\d`` and ``$`` mean more here than in the JSON Schema pattern (digits
+# of every script; a trailing newline), so the ASCII digits are spelled out for ``fullmatch``.
+NUMERIC_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def exact_numeric_text(value: Any) -> Any:
+    """A string amount as the pattern says: Decimal() alone also takes "  12 ", "1_000",
+    "1e3", "NaN" and Arabic-Indic digits."""
+    if isinstance(value, str) and not NUMERIC_TEXT.fullmatch(value):
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "String should match pattern '{pattern}'",
+            {"pattern": NUMERIC_TEXT_PATTERN},
+        )
+    return value
+
+
+def at_most(limit: int) -> AfterValidator:
+    """``le`` checked without showing in the JSON Schema (for contract fields whose published
+    schema has no maximum); the error is pydantic's own."""
+
+    def check(value: int) -> int:
+        if value > limit:
+            raise PydanticCustomError(
+                "less_than_equal", "Input should be less than or equal to {le}", {"le": limit}
+            )
+        return value
+
+    return AfterValidator(check)
+
 
 PropertyId = Annotated[int, Field(ge=1, description=PROPERTY_ID)]
 # Upper-cased once validated, so rules, storage and reads see one spelling; the echo of the
@@ -40,6 +77,7 @@ CountryCode = Annotated[
 # Prices are exact decimals; the contract documents them as JSON numbers.
 Amount = Annotated[
     Decimal,
+    BeforeValidator(exact_numeric_text),
     Field(gt=0, le=MAX_PRICE),
     # JSON numbers out, as the contract documents them; a float holds any amount up to the
     # maximum with 15 significant digits exactly, so nothing is lost on the way.
@@ -118,7 +156,7 @@ class UpsertProductItemSchema(ContractModel):
     second_size: PropertyId | None = None
     brand: PropertyId
     category: PropertyId
-    quantity: Annotated[int, Field(ge=0)] | None = Field(
+    quantity: Annotated[int, Field(ge=0), at_most(MAX_QUANTITY)] | None = Field(
         default=None, description="Quantity of the product variant."
     )
     weight: int = Field(ge=0, le=100_000, description="Weight of the product in grams.")
