@@ -80,8 +80,9 @@ async def test_a_row_the_database_refuses_is_an_item_error_and_the_others_apply(
 
 @BOTH_BACKENDS
 async def test_several_items_at_fault_leave_the_others_applied_in_submission_order(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="sellers_center.engine")
     body = echo_batch("refused", "b", "explode", "bad", "e")
 
     batch_id = await processed_once(runtime, seller, body)
@@ -96,6 +97,13 @@ async def test_several_items_at_fault_leave_the_others_applied_in_submission_ord
         ("e", []),
     ]
     assert await applied_values(runtime.database, batch_id) == ["b", "e"]
+    # One traceback per batch; each further item at fault in one line.
+    faults = [r for r in caplog.records if "could not be applied" in r.getMessage()]
+    assert [record.exc_info is not None for record in faults] == [True, False]
+    assert faults[1].getMessage() == (
+        f"batch {batch_id}: the item at index 2 could not be applied "
+        "(RuntimeError: the echo kind was told to explode)"
+    )
 
 
 @BOTH_BACKENDS

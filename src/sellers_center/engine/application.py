@@ -69,7 +69,7 @@ class Application:
                 extra={"batch_id": str(claimed.id), "kind": claimed.kind},
             )
             async with self.database.write_session.begin() as session:
-                outcomes = await apply_in_halves(session, kind, context, typed_items, 0)
+                outcomes = await _Isolation(session, kind, context).in_halves(typed_items, 0)
                 await self._finish(session, claimed, service.encode_results(items, outcomes))
         return RequestStatus.COMPLETED
 
@@ -116,43 +116,44 @@ async def process_items(
     return outcomes
 
 
-async def apply_in_halves(
-    session: AsyncSession,
-    kind: BatchKind,
-    context: BatchContext,
-    items: Sequence[Any],
-    first: int,
-) -> list[ItemOutcome]:
-    """Apply ``items`` (positions ``first`` on in the batch), whose application together
-    raised: the first half, then the second, each kept if it applies and split again if not."""
-    if len(items) <= 1:
-        return await _apply_part(session, kind, context, items, first)
-    middle = len(items) // 2
-    left = await _apply_part(session, kind, context, items[:middle], first)
-    right = await _apply_part(session, kind, context, items[middle:], first + middle)
-    return left + right
+@dataclass
+class _Isolation:
+    """Finding the items at fault of one batch, inside its transaction."""
 
+    session: AsyncSession
+    kind: BatchKind
+    context: BatchContext
+    faults: int = 0
 
-async def _apply_part(
-    session: AsyncSession,
-    kind: BatchKind,
-    context: BatchContext,
-    items: Sequence[Any],
-    first: int,
-) -> list[ItemOutcome]:
-    try:
-        async with session.begin_nested():
-            return await process_items(session, kind, context, items)
-    except Exception as error:
-        if fault.is_infrastructure(error):
-            raise
-        if len(items) > 1:
-            return await apply_in_halves(session, kind, context, items, first)
-        log.error(
-            "batch %s: the item at index %s could not be applied",
-            context.batch_id,
-            first,
-            exc_info=error,
-            extra={"batch_id": str(context.batch_id), "kind": kind.name, "item": first},
-        )
-        return [ItemOutcome((service.item_not_applied(),))]
+    async def in_halves(self, items: Sequence[Any], first: int) -> list[ItemOutcome]:
+        """Apply ``items`` (positions ``first`` on in the batch), whose application together
+        raised: the first half, then the second, each kept if it applies, split if not."""
+        if len(items) <= 1:
+            return await self.part(items, first)
+        middle = len(items) // 2
+        left = await self.part(items[:middle], first)
+        return left + await self.part(items[middle:], first + middle)
+
+    async def part(self, items: Sequence[Any], first: int) -> list[ItemOutcome]:
+        try:
+            async with self.session.begin_nested():
+                return await process_items(self.session, self.kind, self.context, items)
+        except Exception as error:
+            if fault.is_infrastructure(error):
+                raise
+            if len(items) > 1:
+                return await self.in_halves(items, first)
+            self._log(error, first)
+            return [ItemOutcome((service.item_not_applied(),))]
+
+    def _log(self, error: Exception, position: int) -> None:
+        """The first item's traceback, one line for each further one: a kind failing on every
+        item must not write a thousand tracebacks."""
+        batch_id = self.context.batch_id
+        extra = {"batch_id": str(batch_id), "kind": self.kind.name, "item": position}
+        message = "batch %s: the item at index %s could not be applied"
+        if self.faults == 0:
+            log.error(message, batch_id, position, exc_info=error, extra=extra)
+        else:
+            log.error(f"{message} (%s)", batch_id, position, fault.describe(error), extra=extra)
+        self.faults += 1
