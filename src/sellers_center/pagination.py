@@ -10,6 +10,10 @@ from pydantic import BaseModel, Field
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# Both databases take OFFSET as a signed 64-bit integer; the last page whose offset fits it
+# whatever ``per_page`` (at most MAX_PER_PAGE) is asked.
+MAX_OFFSET = 2**63 - 1
+MAX_PAGE = MAX_OFFSET // MAX_PER_PAGE + 1
 
 
 class PaginationSchema(BaseModel):
