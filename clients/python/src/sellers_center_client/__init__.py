@@ -1,0 +1,121 @@
+"""Python client of the Sellers Center API.
+
+Everything public is importable from here; the modules with a leading underscore are private.
+
+>>> from sellers_center_client import Client
+>>> with Client("http://127.0.0.1:8000", api_key) as client:
+...     ref = client.products.upsert(items)
+...     result = client.batches.wait(ref)
+...     for failure in result.failed:
+...         print(failure.request_item.sku, failure.errors)
+"""
+
+from sellers_center_client._async_client import AsyncClient
+from sellers_center_client._batch import BatchRef, BatchResult, BatchStatus, Kind, ResultItem
+from sellers_center_client._catalog import (
+    Attribute,
+    AttributeGroup,
+    Brand,
+    CategoriesPage,
+    Category,
+    CompositionType,
+    Countries,
+    Country,
+    Currency,
+    Locale,
+)
+from sellers_center_client._client import Client
+from sellers_center_client._errors import (
+    ApiError,
+    AuthenticationError,
+    BatchWaitTimeout,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    SellersCenterError,
+    ServerError,
+    TransportError,
+    UnexpectedResponse,
+    ValidationFailed,
+)
+from sellers_center_client._inventory import (
+    PriceItem,
+    PriceUpdate,
+    PublicationStatus,
+    StatusItem,
+    StockItem,
+)
+from sellers_center_client._kind import chunks
+from sellers_center_client._page import Pagination
+from sellers_center_client._products import (
+    NonTextileComposition,
+    NonTextileMaterial,
+    Price,
+    Product,
+    ProductItem,
+    ProductsPage,
+    ProductStatus,
+    RejectedProduct,
+    RejectedProductsPage,
+    RejectionReason,
+    TextileComposition,
+    TextileMaterial,
+)
+from sellers_center_client._retry import RetryPolicy
+from sellers_center_client._transport import Timeout
+from sellers_center_client._version import __version__
+
+__all__ = [
+    "ApiError",
+    "AsyncClient",
+    "Attribute",
+    "AttributeGroup",
+    "AuthenticationError",
+    "BatchRef",
+    "BatchResult",
+    "BatchStatus",
+    "BatchWaitTimeout",
+    "Brand",
+    "CategoriesPage",
+    "Category",
+    "Client",
+    "CompositionType",
+    "Conflict",
+    "Countries",
+    "Country",
+    "Currency",
+    "InvalidRequest",
+    "Kind",
+    "Locale",
+    "NonTextileComposition",
+    "NonTextileMaterial",
+    "NotFound",
+    "Pagination",
+    "Price",
+    "PriceItem",
+    "PriceUpdate",
+    "Product",
+    "ProductItem",
+    "ProductStatus",
+    "ProductsPage",
+    "PublicationStatus",
+    "RateLimited",
+    "RejectedProduct",
+    "RejectedProductsPage",
+    "RejectionReason",
+    "ResultItem",
+    "RetryPolicy",
+    "SellersCenterError",
+    "ServerError",
+    "StatusItem",
+    "StockItem",
+    "TextileComposition",
+    "TextileMaterial",
+    "Timeout",
+    "TransportError",
+    "UnexpectedResponse",
+    "ValidationFailed",
+    "__version__",
+    "chunks",
+]

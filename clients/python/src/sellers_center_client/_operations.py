@@ -1,0 +1,125 @@
+"""Every call of the API as an ``Operation``: the request to send and how to read the answer.
+
+Both clients build their calls here, so a path, a parameter or a model is written once.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from sellers_center_client._batch import BatchAccepted, BatchRef, BatchResult, ItemT
+from sellers_center_client._catalog import AttributeGroup, Brand, CategoriesPage, Countries
+from sellers_center_client._errors import InvalidRequest
+from sellers_center_client._http import (
+    ApiRequest,
+    ApiResponse,
+    Operation,
+    json_body,
+    no_content,
+    parser,
+)
+from sellers_center_client._kind import KindSpec
+from sellers_center_client._products import ProductsPage, ProductStatus, RejectedProductsPage
+
+BatchId = uuid.UUID | str
+"""A batch id as a UUID or its text."""
+
+cached_parser = functools.cache(parser)
+
+
+def idempotency_key(explicit: str | None, *, automatic: bool) -> str | None:
+    """The key of one logical submit: the caller's, else a fresh one unless switched off."""
+    if explicit is not None:
+        return explicit
+    return str(uuid.uuid4()) if automatic else None
+
+
+def submit(
+    spec: KindSpec[ItemT], items: Iterable[ItemT | Mapping[str, Any]], key: str | None
+) -> Operation[BatchRef[ItemT]]:
+    """A batch of items of one kind; raises InvalidRequest before anything is sent when the
+    items do not fit the kind."""
+    models = spec.items(items)
+    body = json_body({"items": [model.to_wire() for model in models]})
+    request = ApiRequest(spec.method, spec.path, spec.submit_bucket, body=body, idempotency_key=key)
+    read_accepted = cached_parser(BatchAccepted)
+
+    def parse(response: ApiResponse) -> BatchRef[ItemT]:
+        accepted: BatchAccepted = read_accepted(response)
+        return BatchRef(spec.name, accepted.batch_id, key)
+
+    return Operation(request, parse)
+
+
+def results(spec: KindSpec[ItemT], batch_id: BatchId) -> Operation[BatchResult[ItemT]]:
+    params = (("batch_request_id", str(as_batch_id(batch_id))),)
+    request = ApiRequest("GET", spec.results_path, spec.results_bucket, params=params)
+    return Operation(request, cached_parser(spec.result_model))
+
+
+def list_products(
+    *,
+    style_key: str | None,
+    sku: str | None,
+    status: ProductStatus | str | None,
+    page: int,
+    per_page: int,
+) -> Operation[ProductsPage]:
+    params = _params(style_key=style_key, sku=sku, status=status, page=page, per_page=per_page)
+    request = ApiRequest("GET", "/api/v1/products/", "products.read", params=params)
+    return Operation(request, cached_parser(ProductsPage))
+
+
+def delete_product(sku: str) -> Operation[None]:
+    path = f"/api/v1/products/{quote(sku, safe='')}"
+    return Operation(ApiRequest("DELETE", path, "products.delete"), no_content)
+
+
+def rejected_products(
+    *, style_key: str | None, page: int, per_page: int
+) -> Operation[RejectedProductsPage]:
+    params = _params(style_key=style_key, page=page, per_page=per_page)
+    request = ApiRequest("GET", "/api/v1/products/rejected", "products.rejected", params=params)
+    return Operation(request, cached_parser(RejectedProductsPage))
+
+
+def categories(
+    *, query: str | None, parent_category: int | None, page: int, per_page: int
+) -> Operation[CategoriesPage]:
+    params = _params(query=query, parent_category=parent_category, page=page, per_page=per_page)
+    request = ApiRequest("GET", "/api/v1/categories/", "categories", params=params)
+    return Operation(request, cached_parser(CategoriesPage))
+
+
+def attribute_groups(category_id: int) -> Operation[list[AttributeGroup]]:
+    path = f"/api/v1/categories/{int(category_id)}/attribute-groups"
+    request = ApiRequest("GET", path, "attribute_groups")
+    return Operation(request, cached_parser(list[AttributeGroup]))
+
+
+def brands() -> Operation[list[Brand]]:
+    request = ApiRequest("GET", "/api/v1/brands/", "brands")
+    return Operation(request, cached_parser(list[Brand]))
+
+
+def countries() -> Operation[Countries]:
+    request = ApiRequest("GET", "/api/v1/countries/", "countries")
+    return Operation(request, cached_parser(Countries))
+
+
+def as_batch_id(batch_id: BatchId) -> uuid.UUID:
+    if isinstance(batch_id, uuid.UUID):
+        return batch_id
+    try:
+        return uuid.UUID(batch_id)
+    except ValueError:
+        raise InvalidRequest(f"{batch_id!r} is not a batch id (a UUID)") from None
+
+
+def _params(**values: str | int | None) -> tuple[tuple[str, str], ...]:
+    """Query parameters, leaving out those not given."""
+    return tuple((name, str(value)) for name, value in values.items() if value is not None)
