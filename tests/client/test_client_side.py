@@ -128,6 +128,28 @@ async def test_a_refused_connection_is_a_transport_error_after_retries(harness: 
     assert time.sleeps == [0.5, 1.0, 2.0]
 
 
+async def test_an_address_that_cannot_work_is_not_retried(harness: Harness) -> None:
+    time = FakeTime()
+    async with harness.client(time, base_url="ftp://127.0.0.1:21") as client:
+        with pytest.raises(TransportError) as failed:
+            await maybe(client.catalog.brands())
+
+    assert not failed.value.is_transient
+    assert time.sleeps == []
+
+
+async def test_every_request_has_finite_timeouts(harness: Harness) -> None:
+    script = Script([answer(200, [])] * 2)
+    async with harness.client(FakeTime(), script=script) as client:
+        await maybe(client.catalog.brands())
+    async with harness.client(FakeTime(), script=script, timeout=Timeout(read=2)) as client:
+        await maybe(client.catalog.brands())
+
+    default, custom = (request.extensions["timeout"] for request in script.requests)
+    assert default == {"connect": 5.0, "read": 30.0, "write": 30.0, "pool": 5.0}
+    assert custom == {"connect": 5.0, "read": 2.0, "write": 30.0, "pool": 5.0}
+
+
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A port that accepts connections and never answers."""

@@ -13,6 +13,7 @@ from sellers_center_client import (
     ServerError,
     TransportError,
     UnexpectedResponse,
+    ValidationFailed,
 )
 from tests.client.support import FakeTime, Harness, Script, answer, maybe, sent_json
 
@@ -223,3 +224,14 @@ async def test_answers_that_are_not_the_api_are_unexpected_responses(harness: Ha
         400,
         "HTTP 400: <html>Bad Request</html>",
     )
+
+
+async def test_a_422_without_detail_is_still_validation_failed(harness: Harness) -> None:
+    message = "Idempotency-Key k-1 was used for another request"
+    script, time = Script([answer(422, {"message": message})]), FakeTime()
+    async with harness.client(time, script=script) as client:
+        with pytest.raises(ValidationFailed) as refused:
+            await maybe(client.stocks.update(STOCK, idempotency_key="k-1"))
+
+    assert (refused.value.message, refused.value.detail) == (message, [])
+    assert len(script.requests) == 1

@@ -50,10 +50,12 @@ class Conflict(ApiError):  # noqa: N818 - named for what happened
 
 
 class ValidationFailed(ApiError):  # noqa: N818 - named for what happened
-    """422: the request broke the API's schema and was rejected whole; nothing was stored.
+    """422: the request was rejected whole; nothing was stored.
 
-    ``detail`` lists every violation as the server reports it: ``{"type", "loc", "msg", ...}``,
-    with ``loc`` a path such as ``["body", "items", 0, "sku"]``.
+    For a request that breaks the API's schema, ``detail`` lists every violation as the server
+    reports it: ``{"type", "loc", "msg", ...}``, with ``loc`` a path such as
+    ``["body", "items", 0, "sku"]``. Other refusals (an idempotency key reused for another
+    request) leave it empty and say why in ``message``.
     """
 
     def __init__(

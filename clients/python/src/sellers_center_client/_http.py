@@ -118,8 +118,12 @@ def error_from_response(response: ApiResponse) -> ApiError:
     body = _json_object(response.content)
     message = _message(response, body)
     request_id = response.request_id
-    if status == 422 and isinstance(body.get("detail"), list):
-        return ValidationFailed(message, detail=body["detail"], request_id=request_id)
+    if status == 422:
+        # Schema violations list each one in ``detail``; other refusals (a reused idempotency
+        # key) carry the message alone.
+        detail = body.get("detail")
+        detail = detail if isinstance(detail, list) else []
+        return ValidationFailed(message, detail=detail, request_id=request_id)
     if status == 429:
         retry_after = response.header_seconds("retry-after")
         return RateLimited(message, retry_after=retry_after, request_id=request_id)
