@@ -140,16 +140,49 @@ async def test_the_exception_goes_to_the_log_with_the_batch_id_not_to_the_seller
 
 
 @BOTH_BACKENDS
-async def test_a_stored_payload_the_schema_no_longer_accepts_fails_in_plain_words(
+async def test_an_item_the_schema_no_longer_accepts_is_an_item_error_and_the_others_apply(
     runtime: Runtime, seller: SellerKey
 ) -> None:
-    body = {"items": [{"value": "a"}, {"value": "x" * 41}]}  # stored before a schema change
+    # Stored before the schema changed (today's submit would refuse it with 422).
+    body = {"items": [{"value": "x" * 41}, {"value": "b", "sleep": 1.5e1}, {"value": "c"}]}
+
     batch_id = await processed_once(runtime, seller, body)
 
-    reason = "Invalid payload: items.1.value: String should have at most 40 characters"
+    stored = await result(runtime.database, seller.seller_id, batch_id)
+    assert stored["status"] == "completed"
+    assert outcomes(stored) == [
+        ("x" * 41, ["Invalid item: value: String should have at most 40 characters"]),
+        ("b", ["Invalid item: sleep: Input should be less than or equal to 10"]),
+        ("c", []),
+    ]
+    assert await applied_values(runtime.database, batch_id) == ["c"]
+
+
+@BOTH_BACKENDS
+async def test_a_batch_whose_every_item_the_schema_refuses_is_completed(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    batch_id = await processed_once(runtime, seller, {"items": [{"value": "x" * 41}]})
+
+    stored = await result(runtime.database, seller.seller_id, batch_id)
+    assert stored["status"] == "completed"
+    assert outcomes(stored) == [
+        ("x" * 41, ["Invalid item: value: String should have at most 40 characters"])
+    ]
+
+
+@BOTH_BACKENDS
+async def test_a_stored_payload_the_schema_no_longer_accepts_as_a_whole_fails_in_plain_words(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    body = echo_batch("a", "b", "c", "d", "e", "f")  # one more than the kind takes today
+
+    batch_id = await processed_once(runtime, seller, body)
+
+    reason = "Invalid payload: items: List should have at most 5 items after validation, not 6"
     stored = await result(runtime.database, seller.seller_id, batch_id)
     assert stored["status"] == "failed"
-    assert [entry["errors"] for entry in stored["items"]] == [[reason], [reason]]
+    assert [entry["errors"] for entry in stored["items"]] == [[reason]] * 6
     row = await batch_row(runtime.database, batch_id)
     assert (row.attempts, row.last_error) == (1, reason)
     assert await applied_values(runtime.database, batch_id) == []

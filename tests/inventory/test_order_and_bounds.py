@@ -11,6 +11,7 @@ import pytest
 from sellers_center.catalog import service as catalog
 from sellers_center.catalog.document import CountryEntry, CurrencyEntry
 from sellers_center.clock import ManualClock
+from sellers_center.engine import service as engine
 from sellers_center.runtime import Runtime
 from tests.inventory.helpers import (
     SKU,
@@ -310,3 +311,38 @@ async def test_the_decimals_are_those_of_the_countrys_currency(
         "retail_price": 19990,
         "sale_price": None,
     }
+
+
+# --- a batch stored before its items were refused at submit (item 2 meets item 3) ------------
+
+
+async def test_a_stored_item_with_a_nul_character_is_an_item_error_and_the_others_apply(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, variant: None
+) -> None:
+    """Queued before submit refused NUL: PostgreSQL cannot store it, so the worker refuses the
+    item alone (it used to fail the whole batch after its retries on PostgreSQL)."""
+    body = (
+        b'{"items": [{"sku": "JKT-1-S\\u0000", "quantity": 1}, {"sku": "JKT-1-S", "quantity": 2}]}'
+    )
+    async with runtime.database.write_session.begin() as session:
+        submission = await engine.submit(
+            session,
+            kind="stocks",
+            seller_id=seller.seller_id,
+            body=body,
+            item_count=2,
+            now=runtime.clock.now(),
+        )
+    assert await runtime.worker().run_once() is True
+
+    response = await client.get(
+        "/api/v1/results/stocks",
+        params={"batch_request_id": str(submission.batch_id)},
+        headers=seller.headers,
+    )
+    assert response.json()["status"] == "completed"
+    assert errors_of(response.json()) == [
+        ["Invalid item: sku: String must not contain NUL (\\u0000): it cannot be stored"],
+        [],
+    ]
+    assert (await product(client, seller))["quantity"] == 2

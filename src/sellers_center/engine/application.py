@@ -50,15 +50,15 @@ class Application:
         # database's one write lock (measured: most of the batch time went to holding it).
         items = service.raw_items(body)
         try:
-            typed_items = kind.parse_items(body)
+            parsed = Parsed.of(kind, body, items)
         except ValidationError as error:
             await self._fail_invalid(claimed, items, error)
             return RequestStatus.FAILED
         context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
         try:
             async with self.database.write_session.begin() as session:
-                outcomes = await process_items(session, kind, context, typed_items)
-                await self._finish(session, claimed, service.encode_results(items, outcomes))
+                applied = await process_items(session, kind, context, parsed.typed)
+                await self._finish(session, claimed, parsed.results(items, applied))
         except Exception as error:
             if fault.is_infrastructure(error):
                 raise
@@ -69,8 +69,9 @@ class Application:
                 extra={"batch_id": str(claimed.id), "kind": claimed.kind},
             )
             async with self.database.write_session.begin() as session:
-                outcomes = await _Isolation(session, kind, context).in_halves(typed_items, 0)
-                await self._finish(session, claimed, service.encode_results(items, outcomes))
+                isolation = _Isolation(session, kind, context, parsed.positions)
+                applied = await isolation.in_halves(parsed.typed, 0)
+                await self._finish(session, claimed, parsed.results(items, applied))
         return RequestStatus.COMPLETED
 
     async def _finish(
@@ -97,8 +98,8 @@ class Application:
     async def _fail_invalid(
         self, claimed: ClaimedBatch, items: list[Any], error: ValidationError
     ) -> None:
-        """A stored payload the kind's schema no longer accepts (it changed since submission):
-        no attempt would do better, so the batch fails at once."""
+        """A stored payload the kind's schema no longer accepts as a whole (it changed since
+        submission): no attempt would do better, so the batch fails at once."""
         reason = service.invalid_payload(error)
         log.error("batch %s: %s", claimed.id, reason, extra={"batch_id": str(claimed.id)})
         results = service.encode_failure(items, reason)
@@ -106,10 +107,45 @@ class Application:
             await self._finish(session, claimed, results, status=RequestStatus.FAILED, error=reason)
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A batch's items as its kind's schema takes them. An item the schema refuses (it changed
+    since the batch was stored, e.g. NUL characters became refused) gets an item error and
+    the others are applied without it."""
+
+    typed: Sequence[Any]
+    positions: list[int]
+    """The batch position of each typed item."""
+    refused: dict[int, list[str]]
+    """Schema errors of the refused items, by batch position."""
+
+    @classmethod
+    def of(cls, kind: BatchKind, body: bytes, items: list[Any]) -> Parsed:
+        """Raises pydantic's ValidationError when the payload is refused as a whole."""
+        try:
+            return cls(kind.parse_items(body), list(range(len(items))), {})
+        except ValidationError as error:
+            refused = service.item_schema_errors(error)
+            if refused is None or any(position >= len(items) for position in refused):
+                raise
+        positions = [position for position in range(len(items)) if position not in refused]
+        kept = [items[position] for position in positions]
+        typed = kind.parse_items(service.items_body(kept)) if kept else []
+        return cls(typed, positions, refused)
+
+    def results(self, items: Sequence[Any], applied: Sequence[ItemOutcome]) -> bytes:
+        """The stored results: ``applied`` for the typed items, the refusals for the others."""
+        outcomes = {n: ItemOutcome(tuple(errors)) for n, errors in self.refused.items()}
+        outcomes.update(zip(self.positions, applied, strict=True))
+        return service.encode_results(items, [outcomes[n] for n in range(len(items))])
+
+
 async def process_items(
     session: AsyncSession, kind: BatchKind, context: BatchContext, items: Sequence[Any]
 ) -> list[ItemOutcome]:
     """The kind's outcomes for ``items``: one per item, in order, or an error."""
+    if not items:  # every item refused by the schema
+        return []
     outcomes = list(await kind.process(session, context, items))
     if len(outcomes) != len(items):
         raise ValueError(f"kind {kind.name!r} gave {len(outcomes)} outcomes for {len(items)} items")
@@ -123,6 +159,8 @@ class _Isolation:
     session: AsyncSession
     kind: BatchKind
     context: BatchContext
+    positions: list[int]
+    """The batch position of each item given to ``in_halves``, for the log."""
     faults: int = 0
 
     async def in_halves(self, items: Sequence[Any], first: int) -> list[ItemOutcome]:
@@ -143,7 +181,7 @@ class _Isolation:
                 raise
             if len(items) > 1:
                 return await self.in_halves(items, first)
-            self._log(error, first)
+            self._log(error, self.positions[first])
             return [ItemOutcome((service.item_not_applied(),))]
 
     def _log(self, error: Exception, position: int) -> None:

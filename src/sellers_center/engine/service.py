@@ -171,6 +171,28 @@ def item_not_applied() -> str:
     )
 
 
+def item_schema_errors(error: ValidationError) -> dict[int, list[str]] | None:
+    """The item errors of a stored payload the schema refuses, by item position; None when an
+    error is not about one item (the payload is refused as a whole)."""
+    refused: dict[int, list[str]] = {}
+    for entry in error.errors(include_url=False, include_input=False):
+        location = entry["loc"]
+        if len(location) < 2 or location[0] != "items" or not isinstance(location[1], int):
+            return None
+        field = ".".join(str(part) for part in location[2:])
+        refused.setdefault(location[1], []).append(invalid_item(field, entry["msg"]))
+    return refused
+
+
+def invalid_item(field: str, problem: str) -> str:
+    return f"Invalid item: {field}: {problem}" if field else f"Invalid item: {problem}"
+
+
+def items_body(items: Sequence[Any]) -> bytes:
+    """A request body holding ``items`` (as ``raw_items`` read them, numbers exact)."""
+    return b'{"items":' + _dump(list(items)) + b"}"
+
+
 def invalid_payload(error: ValidationError) -> str:
     """A stored payload the kind's schema no longer accepts: where and why, without pydantic's
     model names, input echoes and links."""
