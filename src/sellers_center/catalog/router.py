@@ -21,6 +21,7 @@ from sellers_center.http.dependencies import RuntimeDependency, authenticated
 from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.http.schemas import BadRequestSchema
 from sellers_center.pagination import DEFAULT_PER_PAGE, offset
 
 router = SlashAgnosticRouter(tags=["Catalogue"])
@@ -70,6 +71,7 @@ async def list_categories(
     "/api/v1/categories/{category_id}/attribute-groups",
     summary="Attribute groups of a category",
     description=describe_limit(ATTRIBUTE_GROUPS_LIMIT),
+    responses={404: {"model": BadRequestSchema, "description": "No such category"}},
 )
 async def list_attribute_groups(
     category_id: int,

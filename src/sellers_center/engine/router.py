@@ -20,7 +20,7 @@ from sellers_center.engine.kind import BatchKind, KindRegistry
 from sellers_center.engine.schemas import BatchRequestAcceptedSchema
 from sellers_center.engine.status import RequestStatus
 from sellers_center.http.dependencies import RuntimeDependency, authenticated
-from sellers_center.http.errors import body_errors
+from sellers_center.http.errors import ApiError, body_errors
 from sellers_center.http.openapi import request_body
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.responses import raw_json
@@ -104,6 +104,7 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
             422: {"description": "Validation Error", "model": ValidationErrorSchema},
             401: _message_response("Unauthorized"),
             413: _message_response("Request body too large"),
+            415: _message_response("Content-Encoding other than identity"),
             429: _message_response("Too many requests"),
             "default": {"headers": RATE_LIMIT_HEADERS},
         },
@@ -114,10 +115,16 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
     endpoint = kind.results
 
     async def results(
+        request: Request,
         runtime: RuntimeDependency,
         batch_request_id: Annotated[uuid.UUID, Query()],
         principal: Annotated[Principal, authenticated(kind.results_bucket, endpoint.rate_limit)],
     ) -> Response:
+        # Which of several ids was meant cannot be known: answering for one would hide the
+        # client's mistake (SPEC §1: semantically unusable at the request level, 400).
+        given = len(request.query_params.getlist("batch_request_id"))
+        if given > 1:
+            raise ApiError(400, f"batch_request_id is given {given} times: give one batch id")
         async with runtime.database.read_session() as session:
             view = await service.read_result(
                 session,

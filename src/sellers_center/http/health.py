@@ -13,6 +13,7 @@ from sellers_center.engine import repository
 from sellers_center.http.dependencies import RuntimeDependency
 from sellers_center.http.responses import JSONResponse
 from sellers_center.http.routing import SlashAgnosticRouter
+from sellers_center.http.schemas import LivenessSchema, ReadinessSchema
 from sellers_center.telemetry.metrics import CONTENT_TYPE, QueueState, exposition
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,18 @@ DATABASE_FAILURES = (SQLAlchemyError, OSError, TimeoutError)
 READINESS_TIMEOUT_SECONDS = 2.0
 
 
-@router.get("/healthz", summary="The process is up")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/healthz", summary="The process is up", operation_id="get_liveness")
+async def healthz() -> LivenessSchema:
+    return LivenessSchema(status="ok")
 
 
-@router.get("/readyz", summary="The process can serve: its database (and Redis) answer")
+@router.get(
+    "/readyz",
+    summary="The process can serve: its database (and Redis) answer",
+    operation_id="get_readiness",
+    response_model=ReadinessSchema,
+    responses={503: {"model": ReadinessSchema, "description": "The database does not answer"}},
+)
 async def readyz(runtime: RuntimeDependency) -> JSONResponse:
     """503 when the database does not answer. Redis only carries the rate limits, which fall
     back to per-process counting without it, so a Redis failure reports ``degraded`` with 200."""

@@ -1,8 +1,11 @@
-"""The OpenAPI document: FastAPI's, plus what the contract adds.
+"""The OpenAPI document: FastAPI's, plus what the contract adds and what the service does.
 
 Batch endpoints read their bodies themselves (after auth), so FastAPI does not see their request
-models; they are declared here and their schemas merged into ``components``. The contract also
-puts ``APIKeyAuth`` security at the top level.
+models; they are declared here (with an example the service accepts) and their schemas merged
+into ``components``. The contract puts ``APIKeyAuth`` security at the top level, so operations
+without a key say ``security: []``. Every operation with a key may answer 401, 429 and 503, every
+one with parameters or a body 422 with the service's own error body (FastAPI declares one without
+``message``); ``complete_responses`` adds them in one place, so no route can forget one.
 """
 
 from __future__ import annotations
@@ -15,14 +18,61 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from sellers_center.http.schemas import BadRequestSchema, ValidationErrorSchema
+
 REF_TEMPLATE = "#/components/schemas/{model}"
 SECURITY_SCHEME = "APIKeyAuth"
 
 
+# FastAPI's own 422 schemas, replaced by the service's (ValidationErrorSchema).
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+MESSAGE_SCHEMA = BadRequestSchema.__name__
+VALIDATION_SCHEMA = ValidationErrorSchema.__name__
+# What any call with a key may get besides its own answers: the key refused, the rate limit,
+# and the database (which checks the key) down or restarting.
+AUTHENTICATED_RESPONSES = {
+    "401": "Unauthorized",
+    "429": "Too many requests",
+    "503": "The database is unavailable; retry after Retry-After seconds",
+}
+
+
 def request_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The ``requestBody`` of an operation whose JSON body is ``model``."""
-    schema = {"$ref": REF_TEMPLATE.format(model=model.__name__)}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+    """The ``requestBody`` of an operation whose JSON body is ``model``, with the model's
+    ``openapi_example`` when it has one."""
+    content: dict[str, Any] = {"schema": {"$ref": REF_TEMPLATE.format(model=model.__name__)}}
+    example = getattr(model, "openapi_example", None)
+    if example is not None:
+        content["example"] = example
+    return {"required": True, "content": {"application/json": content}}
+
+
+def _content(schema_name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=schema_name)}}}
+
+
+def complete_responses(document: dict[str, Any]) -> None:
+    """Security and the error answers of every operation, as the service gives them."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                for status, description in AUTHENTICATED_RESPONSES.items():
+                    responses.setdefault(
+                        status, {"description": description, "content": _content(MESSAGE_SCHEMA)}
+                    )
+            else:
+                operation["security"] = []
+            if operation.get("parameters") or "requestBody" in operation:
+                responses["422"] = {
+                    "description": "Validation Error",
+                    "content": _content(VALIDATION_SCHEMA),
+                }
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    for model in (BadRequestSchema, ValidationErrorSchema):
+        schemas.setdefault(model.__name__, model.model_json_schema(ref_template=REF_TEMPLATE))
 
 
 def install_openapi(app: FastAPI, body_models: Iterable[type[BaseModel]]) -> None:
@@ -48,6 +98,7 @@ def install_openapi(app: FastAPI, body_models: Iterable[type[BaseModel]]) -> Non
                 schemas.setdefault(name, schema)
         if SECURITY_SCHEME in components.get("securitySchemes", {}):
             document["security"] = [{SECURITY_SCHEME: []}]
+        complete_responses(document)
         app.openapi_schema = document
         return document
 

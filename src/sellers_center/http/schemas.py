@@ -16,3 +16,12 @@ class ValidationErrorSchema(BaseModel):
 
     detail: list[dict[str, Any]] = Field(description="One entry per violation: type, loc, msg.")
     message: str = Field(description="Human-readable summary of the violations")
+
+
+class LivenessSchema(BaseModel):
+    status: str = Field(description='Always "ok": the process answers.')
+
+
+class ReadinessSchema(BaseModel):
+    status: str = Field(description='"ready", "degraded" (Redis down) or "unavailable".')
+    checks: dict[str, str] = Field(description='Each dependency: "ok" or "error: <kind>".')

@@ -7,7 +7,7 @@ import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -95,6 +95,14 @@ class UpdateStockBatchResultsResponseSchema(ContractModel):
 
 
 class UpdateStocksRequestSchema(BaseModel):
+    # The example of the OpenAPI document (http/openapi.py); a test submits it.
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "items": [
+            {"sku": "AURORA-BLK-S", "quantity": 12, "valid_at": "2025-03-01T09:30:00Z"},
+            {"sku": "AURORA-BLK-M", "quantity": 0, "valid_at": "2025-03-01T09:30:00Z"},
+        ]
+    }
+
     items: list[UpdateStockItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
@@ -123,4 +131,16 @@ class UpdatePriceBatchResultsResponseSchema(ContractModel):
 
 
 class UpdatePricesRequestSchema(BaseModel):
+    # The example of the OpenAPI document (http/openapi.py); a test submits it.
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "items": [
+            {
+                "sku": "AURORA-BLK-S",
+                "price": {"country_code": "DE", "retail_price": 139.95, "sale_price": 119.95},
+                "valid_at": "2025-03-01T09:30:00Z",
+            },
+            {"sku": "AURORA-BLK-M", "price": {"country_code": "AT", "retail_price": "144.95"}},
+        ]
+    }
+
     items: list[UpdatePriceItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)

@@ -25,7 +25,7 @@ REJECTED_LIMIT = 50
     summary="List rejected styles with the reasons",
     description=describe_limit(REJECTED_LIMIT),
 )
-async def list_rejected(
+async def list_rejected_products(
     request: Request,
     runtime: RuntimeDependency,
     principal: Annotated[Principal, authenticated("products.rejected", REJECTED_LIMIT)],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +53,11 @@ class UpdateProductStatusBatchResultsResponseSchema(ContractModel):
 
 
 class UpdateProductStatusRequestSchema(BaseModel):
+    # The example of the OpenAPI document (http/openapi.py); a test submits it.
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "items": [{"style_key": "AURORA", "status": "published"}]
+    }
+
     items: list[UpdateProductStatusItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)
 
 

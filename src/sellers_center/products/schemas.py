@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -193,7 +193,43 @@ class UpsertProductBatchResultsResponseSchema(ContractModel):
 MAX_ITEMS = 100
 
 
+def _example_variant(sku: str, size: int, ean: str) -> dict[str, Any]:
+    """A jacket of the demo catalogue that passes every rule, in two sizes."""
+    return {
+        "style_key": "AURORA",
+        "sku": sku,
+        "ean": ean,
+        "name": "Aurora",
+        "descriptions": {"en": "Quilted bomber jacket with a stand-up collar."},
+        "color": 1001,
+        "size": size,
+        "brand": 1101,
+        "category": 112,
+        "quantity": 25,
+        "weight": 800,
+        "country_of_origin": "PT",
+        "attributes": [2201],
+        "material_composition_textile": [
+            {"cluster_id": 1601, "components": [{"material_id": 1701, "fraction": 100}]}
+        ],
+        "countries": ["DE", "AT"],
+        "prices": [
+            {"country_code": "DE", "retail_price": 129.95},
+            {"country_code": "AT", "retail_price": 134.95, "sale_price": 99.95},
+        ],
+        "images": ["https://img.example.com/aurora-front.jpg"],
+    }
+
+
 class UpsertProductsRequestSchema(BaseModel):
+    # The example of the OpenAPI document (http/openapi.py); a test submits it.
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "items": [
+            _example_variant("AURORA-BLK-S", 1203, "4006381333931"),
+            _example_variant("AURORA-BLK-M", 1204, "4012345000009"),
+        ]
+    }
+
     items: list[UpsertProductItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
