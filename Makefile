@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run run-prod test lint format bench bench-prod clean
+.PHONY: help install run run-prod test test-fast lint format bench bench-prod clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ run-prod: install ## Serve the production profile: local PostgreSQL + Redis, 2 A
 
 test: install lint ## Run the linters and the whole test suite
 	$(BIN)/pytest
+
+test-fast: install lint ## The linters and every test that starts no real process
+	$(BIN)/pytest -m "not slow"
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

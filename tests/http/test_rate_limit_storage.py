@@ -223,6 +223,7 @@ async def test_limiters_on_one_redis_see_each_others_hits(redis_url: str) -> Non
 # --- failing open and recovering ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts a redis-server of its own
 async def test_redis_outage_counts_in_memory_then_redis_again(
     own_redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -290,6 +291,7 @@ async def test_redis_outage_counts_in_memory_then_redis_again(
     assert limiter.is_shared
 
 
+@pytest.mark.slow  # starts a redis-server of its own
 async def test_redis_is_not_tried_again_before_retry_seconds(
     own_redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
