@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_PATH = Path("var") / "sellers-center.db"
+ENV_PREFIX = "SELLERS_CENTER_"
+# Variables under this prefix belong to the test suite (the PostgreSQL and Redis it tests
+# against, see the README), not to the service: they are not settings and are not refused.
+TEST_SUITE_PREFIX = f"{ENV_PREFIX}TEST_"
+# How alike a misspelt name and a real one must be to suggest the real one (difflib's ratio).
+SUGGESTION_CUTOFF = 0.6
+
+
+class SettingsError(ValueError):
+    """Settings the service refuses to start with; the message names the mistake."""
+
+
+def unknown_names(what: str, unknown: Iterable[str], known: Iterable[str]) -> SettingsError:
+    """ "unknown setting SELLERS_CENTER_SANBOX (did you mean SELLERS_CENTER_SANDBOX?)"."""
+    candidates = sorted(known)
+    named = []
+    for name in sorted(unknown):
+        guesses = difflib.get_close_matches(name, candidates, n=1, cutoff=SUGGESTION_CUTOFF)
+        named.append(f"{name} (did you mean {guesses[0]}?)" if guesses else name)
+    return SettingsError(f"{what}: {', '.join(named)}")
 
 
 class Settings(BaseSettings):
     """Runtime configuration; every field can be set as ``SELLERS_CENTER_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="SELLERS_CENTER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     database_url: str = Field(
         default=f"sqlite+aiosqlite:///./{DEFAULT_DATABASE_PATH.as_posix()}",
@@ -106,6 +129,88 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    keep_alive_timeout_seconds: int = Field(
+        default=75,
+        ge=1,
+        description=(
+            "An idle HTTP connection is closed after this long. Longer than the idle timeout of "
+            "common load balancers (60 s), so that they, not the service, end idle connections "
+            "(uvicorn's own 5 s broke a client polling every 12 s)."
+        ),
+    )
+    request_header_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description=(
+            "A request line and its headers must arrive within this long of their first byte; "
+            "otherwise the connection is closed."
+        ),
+    )
+    request_body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "A request body must have arrived within this long of its headers; otherwise the "
+            "request gets 408 and the connection is closed."
+        ),
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        description="A request line and headers larger than this get 431.",
+    )
+    process_healthcheck_timeout_seconds: int = Field(
+        default=60,
+        ge=1,
+        description=(
+            "With `serve --workers N`, an API process that does not answer its supervisor's "
+            "health check within this long, start-up included, is replaced. uvicorn's own 5 s "
+            "killed processes still starting on a loaded machine, over and over."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_variables(cls, values: Any) -> Any:
+        """A misspelt variable would otherwise be ignored silently (SANBOX for SANDBOX)."""
+        known = {f"{ENV_PREFIX}{name.upper()}" for name in cls.model_fields}
+        unknown = [
+            name
+            for name in os.environ
+            if name.upper().startswith(ENV_PREFIX)
+            and not name.upper().startswith(TEST_SUITE_PREFIX)
+            and name.upper() not in known
+        ]
+        if unknown:
+            raise unknown_names("unknown setting", unknown, known)
+        return values
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def check_rate_limit_buckets(self, buckets: Iterable[str]) -> None:
+        """Refuse RATE_LIMITS naming a bucket no endpoint counts against (a typo would leave
+        the endpoint at its default limit without a word)."""
+        known = set(buckets)
+        unknown = set(self.rate_limits) - known
+        if unknown:
+            error = unknown_names(f"{ENV_PREFIX}RATE_LIMITS names unknown buckets", unknown, known)
+            raise SettingsError(f"{error}; the buckets are {', '.join(sorted(known))}")
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """Every problem of the settings on one line, each naming its variable."""
+    problems = []
+    for problem in error.errors(include_url=False):
+        cause = problem.get("ctx", {}).get("error")
+        if isinstance(cause, SettingsError):
+            problems.append(str(cause))
+            continue
+        if not problem["loc"]:
+            problems.append(problem["msg"])
+            continue
+        field, *within = (str(part) for part in problem["loc"])
+        where = f" ({'.'.join(within)})" if within else ""
+        problems.append(f"{ENV_PREFIX}{field.upper()}{where}: {problem['msg']}")
+    return "; ".join(problems)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyHeader
 
 from sellers_center.accounts import service as accounts
@@ -14,6 +15,7 @@ from sellers_center.http.errors import ApiError
 from sellers_center.runtime import Runtime
 
 API_KEY_HEADER = APIKeyHeader(name="X-API-Key", scheme_name="APIKeyAuth", auto_error=False)
+BUCKET_ATTRIBUTE = "rate_limit_bucket"
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -50,5 +52,23 @@ def authenticated(bucket: str, default_limit: int) -> Any:
                 )
         return found
 
+    principal.__dict__[BUCKET_ATTRIBUTE] = bucket  # found again by ``rate_limit_buckets``
     dependency: Callable[..., Awaitable[Principal]] = principal
     return Depends(dependency)
+
+
+def rate_limit_buckets(app: FastAPI) -> set[str]:
+    """The buckets the app's endpoints count calls against (the names RATE_LIMITS may use)."""
+    buckets = set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            bucket = getattr(dependant.call, BUCKET_ATTRIBUTE, None)
+            if bucket is not None:
+                buckets.add(bucket)
+            pending.extend(dependant.dependencies)
+    return buckets
