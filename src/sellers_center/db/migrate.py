@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -65,3 +67,43 @@ async def create_database(url: str) -> bool:
             await connection.close()
     finally:
         await database.dispose()
+
+
+class SchemaError(Exception):
+    """The database's schema is not the one this version of the service works with."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def schema_revision(database: Database) -> str | None:
+    """The revision the database is at; None when it has no schema yet."""
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with database.read_session() as session:
+        connection = await session.connection()
+        return await connection.run_sync(current)
+
+
+async def require_current_schema(database: Database) -> None:
+    """Commands other than ``serve``, ``worker`` and ``migrate`` work on a schema at this
+    version's head and never change it: an operator decides when a database is migrated."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    current, head = await schema_revision(database), scripts.get_current_head()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaError("The database has no schema yet: run `sellers-center migrate` first")
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current in known:
+        raise SchemaError(
+            f"The database schema is behind this version (at {current}, needs {head}): "
+            "run `sellers-center migrate`"
+        )
+    raise SchemaError(
+        f"The database schema ({current}) is newer than this version of sellers-center "
+        f"(which knows up to {head}): upgrade sellers-center"
+    )
