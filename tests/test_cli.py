@@ -1,17 +1,15 @@
-"""The ``sellers-center`` command, run as a real process against a SQLite file in ``tmp_path``."""
+"""The ``sellers-center`` command, driven in-process against a SQLite file in ``tmp_path``
+(``tests.command_line``); the console entry points and the worker run as real processes."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import inspect
 import json
-import os
 import shutil
-import sqlite3
-import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,59 +19,18 @@ import pytest
 from alembic.script import ScriptDirectory
 
 import sellers_center.catalog
-from sellers_center import cli as cli_module
 from sellers_center.app import create_app
+from sellers_center.cli import accounts as accounts_commands
+from sellers_center.cli import catalog as catalog_commands
+from sellers_center.cli import server as server_commands
 from sellers_center.db.migrate import alembic_config
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
+from tests.command_line import DATABASE_FILE, SCRIPT, Cli, Outcome
 
-SCRIPT = Path(sys.executable).with_name("sellers-center")
 DEMO_CATALOGUE = Path(sellers_center.catalog.__file__).parent / "data" / "demo_catalogue.json"
-DATABASE_FILE = "db.sqlite"
-# Generous: one command starts an interpreter and imports the whole service (~1.5 s here).
-COMMAND_TIMEOUT_SECONDS = 60
-# Wide enough that rich never wraps a help text, an error or a table row.
-TERMINAL_COLUMNS = "200"
-# Help pages are rendered in parallel: each costs an interpreter start.
-HELP_WORKERS = 4
 UNKNOWN_BRAND_ID = 999999
-
-
-class Cli:
-    """Runs ``sellers-center`` in ``folder`` against the SQLite file there."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.database_path = folder / DATABASE_FILE
-        self.database_url = f"sqlite+aiosqlite:///{self.database_path}"
-        env = {name: value for name, value in os.environ.items() if name != "FORCE_COLOR"}
-        env.update(
-            SELLERS_CENTER_DATABASE_URL=self.database_url,
-            COLUMNS=TERMINAL_COLUMNS,
-            NO_COLOR="1",
-        )
-        self.env = env
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.run_argv([str(SCRIPT), *args])
-
-    def run_argv(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            argv,
-            cwd=self.folder,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT_SECONDS,
-            check=False,
-        )
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        connection = sqlite3.connect(self.database_path)
-        try:
-            return connection.execute(sql).fetchall()
-        finally:
-            connection.close()
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def demo_catalogue() -> dict[str, Any]:
@@ -97,7 +54,7 @@ def key_rows(table: str) -> dict[str, list[str]]:
     return rows
 
 
-def issued_key(result: subprocess.CompletedProcess[str]) -> tuple[str, str]:
+def issued_key(result: Outcome) -> tuple[str, str]:
     """(key id, key) from ``keys create``'s output, whose last line is the key alone."""
     key = result.stdout.splitlines()[-1]
     return key.split("_")[1], key
@@ -113,7 +70,11 @@ def cli(tmp_path: Path) -> Cli:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database made once by the CLI: the demo catalogue and the seller ``acme`` (id 1)."""
     template = Cli(tmp_path_factory.mktemp("template"))
-    for args in (("catalog", "import", str(DEMO_CATALOGUE)), ("sellers", "create", "acme")):
+    for args in (
+        ("migrate",),
+        ("catalog", "import", str(DEMO_CATALOGUE)),
+        ("sellers", "create", "acme"),
+    ):
         result = template.run(*args)
         assert result.returncode == 0, result.stderr
     return template.database_path
@@ -128,7 +89,7 @@ def acme_cli(template: Path, tmp_path: Path) -> Cli:
     return cli
 
 
-# --- help -----------------------------------------------------------------------------------
+# --- help and version -----------------------------------------------------------------------
 
 
 def _doc(command: Callable[..., Any]) -> str:
@@ -137,61 +98,55 @@ def _doc(command: Callable[..., Any]) -> str:
     return doc
 
 
-HELP_PAGES: dict[str, tuple[list[str], str]] = {
-    "sellers-center": (
-        [str(SCRIPT)],
-        "Sellers Center: the seller-facing catalogue API.",
-    ),
-    "python -m sellers_center": (
-        [sys.executable, "-m", "sellers_center"],
-        "Sellers Center: the seller-facing catalogue API.",
-    ),
-    "sellers": ([str(SCRIPT), "sellers"], "Manage sellers."),
-    "keys": ([str(SCRIPT), "keys"], "Manage sellers' API keys."),
-    "catalog": ([str(SCRIPT), "catalog"], "Import and export the catalogue taxonomy."),
-    "serve": ([str(SCRIPT), "serve"], _doc(cli_module.serve)),
-    "worker": ([str(SCRIPT), "worker"], _doc(cli_module.worker_command)),
-    "migrate": ([str(SCRIPT), "migrate"], _doc(cli_module.migrate_command)),
-    "sellers create": ([str(SCRIPT), "sellers", "create"], _doc(cli_module.sellers_create)),
-    "keys create": ([str(SCRIPT), "keys", "create"], _doc(cli_module.keys_create)),
-    "keys list": ([str(SCRIPT), "keys", "list"], _doc(cli_module.keys_list)),
-    "keys revoke": ([str(SCRIPT), "keys", "revoke"], _doc(cli_module.keys_revoke)),
-    "catalog import": ([str(SCRIPT), "catalog", "import"], _doc(cli_module.catalog_import)),
-    "catalog export": ([str(SCRIPT), "catalog", "export"], _doc(cli_module.catalog_export)),
+ROOT_HELP = "Sellers Center: the seller-facing catalogue API."
+HELP_PAGES: dict[str, str] = {
+    "": ROOT_HELP,
+    "sellers": "Manage sellers.",
+    "keys": "Manage sellers' API keys.",
+    "catalog": "Import and export the catalogue taxonomy.",
+    "serve": _doc(server_commands.serve),
+    "worker": _doc(server_commands.worker_command),
+    "migrate": _doc(server_commands.migrate_command),
+    "sellers create": _doc(accounts_commands.sellers_create),
+    "keys create": _doc(accounts_commands.keys_create),
+    "keys list": _doc(accounts_commands.keys_list),
+    "keys revoke": _doc(accounts_commands.keys_revoke),
+    "catalog import": _doc(catalog_commands.catalog_import),
+    "catalog export": _doc(catalog_commands.catalog_export),
+}
+ENTRY_POINTS: dict[str, list[str]] = {
+    "sellers-center": [str(SCRIPT)],
+    "python -m sellers_center": [sys.executable, "-m", "sellers_center"],
 }
 
 
-@pytest.fixture(scope="module")
-def help_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("help")
-
-
-@pytest.fixture(scope="module")
-def help_outputs(help_folder: Path) -> dict[str, subprocess.CompletedProcess[str]]:
-    """Every ``--help`` page, rendered once for the module."""
-    cli = Cli(help_folder)
-    with ThreadPoolExecutor(max_workers=HELP_WORKERS) as pool:
-        results = pool.map(
-            lambda argv: cli.run_argv([*argv, "--help"]),
-            [argv for argv, _ in HELP_PAGES.values()],
-        )
-        return dict(zip(HELP_PAGES, results, strict=True))
-
-
 @pytest.mark.parametrize("command", list(HELP_PAGES))
-def test_help_shows_the_commands_docstring(
-    help_outputs: dict[str, subprocess.CompletedProcess[str]], command: str
+def test_help_shows_the_commands_docstring_and_touches_no_database(
+    tmp_path: Path, command: str
 ) -> None:
-    result = help_outputs[command]
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert HELP_PAGES[command][1] in result.stdout
+    result = Cli(tmp_path).run(*command.split(), "--help")
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert HELP_PAGES[command] in result.stdout
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 
-def test_help_touches_no_database(
-    help_outputs: dict[str, subprocess.CompletedProcess[str]], help_folder: Path
-) -> None:
-    assert sorted(path.name for path in help_folder.iterdir()) == []
+@pytest.mark.slow
+@pytest.mark.parametrize("entry_point", list(ENTRY_POINTS))
+def test_entry_points_print_the_help(tmp_path: Path, entry_point: str) -> None:
+    result = Cli(tmp_path).run_process([*ENTRY_POINTS[entry_point], "--help"])
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert ROOT_HELP in result.stdout
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_version_is_the_installed_distributions(cli: Cli) -> None:
+    result = cli.run("--version")
+
+    expected = f"sellers-center {importlib.metadata.version('sellers-center')}\n"
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    assert sorted(path.name for path in cli.folder.iterdir()) == []
 
 
 # --- migrate --------------------------------------------------------------------------------
@@ -203,8 +158,7 @@ def test_migrate_twice_succeeds_and_leaves_the_schema_at_head(cli: Cli) -> None:
 
     assert (first.returncode, first.stdout) == (0, "Database is up to date.\n")
     assert (second.returncode, second.stdout) == (0, "Database is up to date.\n")
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert cli.query("SELECT version_num FROM alembic_version") == [(head,)]
+    assert cli.query("SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert cli.query("SELECT id, version FROM catalog_state") == [(1, 0)]
 
 
@@ -212,6 +166,7 @@ def test_migrate_twice_succeeds_and_leaves_the_schema_at_head(cli: Cli) -> None:
 
 
 def test_catalog_import_is_idempotent_and_export_round_trips(cli: Cli) -> None:
+    assert cli.run("migrate").returncode == 0
     first = cli.run("catalog", "import", str(DEMO_CATALOGUE))
     second = cli.run("catalog", "import", str(DEMO_CATALOGUE))
     to_file = cli.run("catalog", "export", "out.json")
@@ -359,7 +314,8 @@ def test_errors_print_a_name_with_markup_brackets_verbatim(acme_cli: Cli) -> Non
 
 
 async def test_a_key_created_by_the_cli_authenticates_until_revoked(acme_cli: Cli) -> None:
-    async def run(*args: str) -> subprocess.CompletedProcess[str]:
+    async def run(*args: str) -> Outcome:
+        # The command runs its own event loop, so not on this test's.
         return await asyncio.to_thread(acme_cli.run, *args)
 
     created = await run("keys", "create", "--seller", "acme", "--label", "ci")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import sellers_center.catalog
-from sellers_center.cli import DEMO_SELLER
+from sellers_center.cli.server import DEMO_SELLER
 from tests.e2e.server import (
     COMMAND_TIMEOUT_SECONDS,
     FIRST_START_BANNER,

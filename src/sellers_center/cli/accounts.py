@@ -1,0 +1,90 @@
+"""``sellers`` and ``keys``: the sellers and their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sellers_center.accounts import service as accounts
+from sellers_center.cli.command import console, run, say
+from sellers_center.runtime import Runtime
+
+sellers_app = typer.Typer(help="Manage sellers.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage sellers' API keys.", no_args_is_help=True)
+
+
+@sellers_app.command("create")
+def sellers_create(
+    name: str,
+    brand: Annotated[
+        list[int] | None,
+        typer.Option(help="Brand id the seller may use; repeat. Default: all."),
+    ] = None,
+) -> None:
+    """Create a seller allowed to use the given brands (default: every brand)."""
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.database.write_session.begin() as session:
+            return await accounts.create_seller(session, name, brand, runtime.clock.now())
+
+    seller_id = run(work)
+    say(f"Created seller {name!r} (id {seller_id}).")
+
+
+@keys_app.command("create")
+def keys_create(
+    seller: Annotated[str, typer.Option(help="Name of the seller the key acts for.")],
+    label: Annotated[str | None, typer.Option(help="A note to recognise the key by.")] = None,
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, help="Days until the key stops working.")
+    ] = None,
+) -> None:
+    """Create an API key; the key itself is printed alone on the last line, only this once."""
+    expires_in = timedelta(days=expires_in_days) if expires_in_days else None
+
+    async def work(runtime: Runtime) -> accounts.IssuedKey:
+        async with runtime.database.write_session.begin() as session:
+            seller_id = await accounts.seller_id_by_name(session, seller)
+            now = runtime.clock.now()
+            return await accounts.create_key(
+                session, seller_id, label=label, now=now, expires_in=expires_in
+            )
+
+    issued = run(work)
+    expiry = issued.expires_at.isoformat() if issued.expires_at else "never"
+    print(f"Created key {issued.key_id} for seller {seller!r} (expires: {expiry}).")
+    print(issued.key)
+
+
+@keys_app.command("list")
+def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) -> None:
+    """List a seller's keys (ids and state; the keys themselves are never stored)."""
+
+    async def work(runtime: Runtime) -> tuple[list[accounts.KeyInfo], datetime]:
+        async with runtime.database.read_session() as session:
+            seller_id = await accounts.seller_id_by_name(session, seller)
+            return await accounts.list_keys(session, seller_id), runtime.clock.now()
+
+    keys, now = run(work)
+    table = Table("key id", "label", "state", "created", "expires")
+    for key in keys:
+        expires = key.expires_at.isoformat(timespec="seconds") if key.expires_at else "never"
+        created = key.created_at.isoformat(timespec="seconds")
+        table.add_row(key.key_id, Text(key.label or ""), key.state(now), created, expires)
+    console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key at once: calls with it get 401 from now on."""
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.database.write_session.begin() as session:
+            await accounts.revoke_key(session, key_id, runtime.clock.now())
+
+    run(work)
+    say(f"Revoked key {key_id}.")
