@@ -8,7 +8,8 @@ applies is kept, a half that raises is split until the single items at fault are
 get an item error and the exception goes to the log; the others are applied in submission
 order, each half as a batch of its own after the one before, so the outcome is that of the
 good items submitted one part after another. The common case pays nothing for this: the first
-attempt at the whole batch runs without a savepoint.
+attempt at the whole batch runs without a savepoint. Items the kind's schema refuses (``Parsed``)
+are set aside before any of this, with their schema errors.
 """
 
 from __future__ import annotations
@@ -164,8 +165,9 @@ class _Isolation:
     faults: int = 0
 
     async def in_halves(self, items: Sequence[Any], first: int) -> list[ItemOutcome]:
-        """Apply ``items`` (positions ``first`` on in the batch), whose application together
-        raised: the first half, then the second, each kept if it applies, split if not."""
+        """Apply ``items`` (the typed items from index ``first`` on), whose application
+        together raised: the first half, then the second, each kept if it applies, split if
+        not."""
         if len(items) <= 1:
             return await self.part(items, first)
         middle = len(items) // 2
