@@ -187,4 +187,7 @@ async def test_unknown_sku_is_404_and_patch_is_405(
 
     assert (missing.status_code, missing.json()) == (404, {"message": "Product not found: NOPE"})
     assert patched.status_code == 405
-    assert patched.json() == {"message": "Method PATCH is not allowed on /api/v1/products/NOPE"}
+    assert patched.json() == {
+        "message": "Method PATCH is not allowed on /api/v1/products/NOPE (allowed: DELETE)"
+    }
+    assert patched.headers["allow"] == "DELETE"
