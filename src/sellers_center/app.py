@@ -12,6 +12,7 @@ from sellers_center import __version__
 from sellers_center.catalog.router import router as catalog_router
 from sellers_center.engine.router import kinds_router
 from sellers_center.http.body_limit import BodyLimitMiddleware
+from sellers_center.http.dependencies import rate_limit_buckets
 from sellers_center.http.docs import install_docs
 from sellers_center.http.encoding import RequestEncodingMiddleware
 from sellers_center.http.errors import install_error_handlers
@@ -20,9 +21,10 @@ from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
 from sellers_center.http.telemetry import TelemetryMiddleware
+from sellers_center.http.transport import BodyTimeoutMiddleware
 from sellers_center.lifecycle.router import router as lifecycle_router
 from sellers_center.products.router import router as products_router
-from sellers_center.runtime import Runtime, tune_garbage_collector
+from sellers_center.runtime import Runtime, end_with_parent, tune_garbage_collector
 from sellers_center.settings import Settings
 from sellers_center.telemetry.logs import configure_logging
 
@@ -75,13 +77,18 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestEncodingMiddleware)
+    app.add_middleware(
+        BodyTimeoutMiddleware, timeout_seconds=runtime.settings.request_body_timeout_seconds
+    )
     app.add_middleware(TelemetryMiddleware)
+    runtime.settings.check_rate_limit_buckets(rate_limit_buckets(app))
     return app
 
 
 def app_from_environment() -> FastAPI:
     """The application of one ``serve`` process, configured from the environment (the factory
     uvicorn imports in each process of ``serve --workers N``)."""
+    end_with_parent()
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     return create_app(Runtime.from_settings(settings), run_worker=settings.embedded_worker)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
+import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,6 +38,26 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+# <linux/prctl.h>: ask the kernel to signal this process when its parent process dies.
+PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent() -> None:
+    """In an API process of ``serve --workers N``: stop (SIGTERM, a graceful stop) when the
+    supervising process dies, however it dies. A test run that killed the supervisor once left
+    two API processes running for 20 minutes. Does nothing in a process that no
+    ``multiprocessing`` parent started, and outside Linux."""
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"prctl(PR_SET_PDEATHSIG): {os.strerror(error)}")
+    if os.getppid() != parent.pid:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 KindsFactory = Callable[[CatalogCache, Settings], KindRegistry]
