@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sellers_center.engine.payload import MAX_NESTING_DEPTH
+from sellers_center.engine.payload import MAX_NESTING_DEPTH, brackets_outside_strings
 from sellers_center.runtime import Runtime
 from tests.http.helpers import JSON, KINDS, SUBMITS, assert_422, body_of, count_batches, send
 from tests.support import BOTH_BACKENDS, SellerKey
@@ -308,3 +310,35 @@ async def test_brackets_inside_strings_do_not_count(
 
     assert response.status_code == 200
     assert await count_batches(runtime) == 1
+
+
+def brackets_by_hand(body: bytes) -> bytes:
+    """What ``brackets_outside_strings`` must find, one character at a time."""
+    found, is_inside, is_escaped = [], False, False
+    for character in body.decode():
+        if is_escaped:
+            is_escaped = False
+        elif is_inside:
+            is_escaped = character == "\\"
+            is_inside = character != '"'
+        elif character == '"':
+            is_inside = True
+        elif character in "[]{}":
+            found.append("[" if character in "[{" else "]")
+    return "".join(found).encode()
+
+
+TRICKY_TEXT = st.text(alphabet='[]{}"\\a, ', max_size=8)
+JSON_VALUES = st.recursive(
+    TRICKY_TEXT | st.integers() | st.none(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TRICKY_TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(value=JSON_VALUES)
+def test_the_depth_check_sees_exactly_the_brackets_outside_strings(value: Any) -> None:
+    body = json.dumps(value).encode()
+
+    assert brackets_outside_strings(body) == brackets_by_hand(body)

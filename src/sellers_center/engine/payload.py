@@ -27,9 +27,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 MAX_NESTING_DEPTH = 32
 
 _STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'  # a JSON string, escapes included, in linear time
-STRINGS = re.compile(_STRING, re.DOTALL)
 STRING_OR_NOT_A_NUMBER = re.compile(_STRING + rb"|(NaN|Infinity)", re.DOTALL)
-NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+SIMPLE_STRINGS = re.compile(rb'"[^"]*"')  # once escapes are gone
+NOT_BRACKETS_OR_QUOTES = bytes(byte for byte in range(256) if byte not in b'[]{}"')
 CURLY_TO_SQUARE = bytes.maketrans(b"{}", b"[]")
 EMPTY_PAIR = re.compile(rb"\[\]")
 # ``\u0000`` or a surrogate escape (``\ud800``-``\udfff``): the only ways a body can carry
@@ -42,7 +42,7 @@ def check_nesting(body: bytes, title: str) -> None:
     """Raise pydantic's ValidationError when ``body`` nests deeper than MAX_NESTING_DEPTH."""
     if body.count(b"[") + body.count(b"{") <= MAX_NESTING_DEPTH:
         return
-    brackets = STRINGS.sub(b"", body).translate(CURLY_TO_SQUARE, NOT_BRACKETS)
+    brackets = brackets_outside_strings(body)
     # Each pass removes the innermost level of every balanced group (a pair with nothing
     # left between); what is still there after MAX_NESTING_DEPTH passes was deeper, or never
     # closed.
@@ -61,6 +61,20 @@ def check_nesting(body: bytes, title: str) -> None:
     unclosed = len(brackets.lstrip(b"]"))
     if unclosed > MAX_NESTING_DEPTH:
         raise _error(title, _too_deep(), body)
+
+
+def brackets_outside_strings(body: bytes) -> bytes:
+    """The body's brackets that are not in a string, all written ``[`` and ``]``.
+
+    In C-speed passes (a regular expression over every string of a 100-item batch cost half a
+    millisecond, as much as validating it): escaped backslashes and quotes go first, then
+    everything but brackets and quotes; two adjacent quotes then enclose no bracket (an empty
+    string, or the gap between two strings), so they go at once, and the few strings left are
+    those holding a bracket."""
+    if b"\\" in body:
+        body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    quoted = body.translate(None, NOT_BRACKETS_OR_QUOTES).replace(b'""', b"")
+    return SIMPLE_STRINGS.sub(b"", quoted).translate(CURLY_TO_SQUARE)
 
 
 def check_numbers(body: bytes, title: str) -> None:
