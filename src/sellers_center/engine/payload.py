@@ -9,8 +9,10 @@
   surrogate (UTF-8 cannot encode it), whichever database is used, so a batch never fails for
   it later.
 
-The checks work on bytes with C-speed regular expressions and return at once for the usual
-body; the slower exact scans run only when a cheap test says they may find something.
+The checks work on the bytes in C-speed passes (bytes methods, regular expressions) and return
+at once for the usual body; the slower exact scans run only when a cheap test says they may find
+something. pydantic itself already refuses a lone surrogate in a ``str`` field; the walk over
+the validated request is what finds NUL, in every kind's strings, keys of mappings included.
 """
 
 from __future__ import annotations
