@@ -13,16 +13,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import re
 import subprocess
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import asyncpg
 import httpx
@@ -34,16 +29,20 @@ from sellers_center.telemetry.metrics import MULTIPROCESS_DIRECTORY
 from tests import support
 from tests.e2e.server import (
     COMMAND_TIMEOUT_SECONDS,
-    POLL_INTERVAL_SECONDS,
     REQUEST_TIMEOUT_SECONDS,
     free_port,
 )
-from tests.production.processes import SCRIPT, Cluster, Process, cluster, seller_key
-
-T = TypeVar("T")
+from tests.production.observation import (
+    STARTUP_COMPLETE,
+    is_running,
+    log_messages,
+    started_server_pids,
+    wait_for,
+    wait_until,
+)
+from tests.production.processes import SCRIPT, Cluster, cluster, seller_key
 
 # Bounds, not expectations.
-WAIT_SECONDS = 30
 STOP_SECONDS = 30
 CHILD_EXIT_SECONDS = 5
 
@@ -54,57 +53,11 @@ BRANDS_SAMPLE = (
     "sellers_center_http_requests_total",
     {"method": "GET", "route": BRANDS_ROUTE, "status": "200"},
 )
-SERVER_STARTED = re.compile(r"Started server process \[(\d+)\]")
-STARTUP_COMPLETE = "Application startup complete."
 COUNTER_FILE = re.compile(r"counter_(\d+)\.db")
 FINAL = {"completed", "failed"}
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def wait_for(check: Callable[[], T | None], what: str, seconds: float = WAIT_SECONDS) -> T:
-    """Call ``check`` until it returns something other than None, within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value is not None:
-            return value
-        time.sleep(POLL_INTERVAL_SECONDS)
-    raise AssertionError(f"{what}: not reached within {seconds} s")
-
-
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:
-    wait_for(lambda: True if condition() else None, what, seconds)
-
-
-def log_entries(process: Process) -> list[dict[str, object]]:
-    """The JSON lines of a process's log (anything else it printed is skipped)."""
-    entries = []
-    for line in process.log().splitlines():
-        with contextlib.suppress(ValueError):
-            entry = json.loads(line)
-            if isinstance(entry, dict):
-                entries.append(entry)
-    return entries
-
-
-def log_messages(process: Process) -> list[str]:
-    return [str(entry.get("message", "")) for entry in log_entries(process)]
-
-
-def started_server_pids(process: Process) -> set[int]:
-    """The pids of uvicorn's "Started server process [PID]" lines."""
-    started = (SERVER_STARTED.fullmatch(message) for message in log_messages(process))
-    return {int(found.group(1)) for found in started if found}
-
-
-def is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def metric_value(exposition: str, sample_name: str, labels: dict[str, str]) -> float | None:
@@ -290,7 +243,7 @@ def test_serve_with_two_workers_shares_port_metrics_and_stops_cleanly(
         exit_status = serve.terminate(timeout=STOP_SECONDS)
         assert exit_status == 0, f"serve exit status {exit_status}:\n{serve.log()}"
         wait_until(
-            lambda: not any(is_alive(pid) for pid in pids),
+            lambda: not any(is_running(pid) for pid in pids),
             f"API child processes {sorted(pids)} gone",
             CHILD_EXIT_SECONDS,
         )
