@@ -3,10 +3,8 @@ problem state an edit can cause, the status history, and the review commands of 
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from sellers_center.clock import ManualClock
 from sellers_center.errors import ConflictError, InvalidInputError, NotFoundError
 from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime
+from tests.command_line import Outcome, run_command
 from tests.lifecycle.helpers import put_status, set_status, style_status
 from tests.products.factory import SIZE_M, jacket, upsert
 from tests.support import BOTH_BACKENDS, SellerKey
@@ -31,10 +30,6 @@ REASON_KEYS = (
     "missing_material_specification, missing_or_wrong_brand, prices_are_configured_incorrectly, "
     "product_photos_not_matching_selected_color, wrong_sizes, wrong_viewing_angle"
 )
-# One command starts an interpreter and imports the whole service.
-COMMAND_TIMEOUT_SECONDS = 60
-# Wide enough that rich wraps neither a table row nor the long rejection error.
-TERMINAL_COLUMNS = "1000"
 STEP_SECONDS = 60
 
 History = list[tuple[str | None, str, str, str | None]]
@@ -503,20 +498,12 @@ async def test_history_of_an_unknown_style_is_product_master_not_found(
     assert missing.value.message == "Product master not found: NOPE"
 
 
-# --- the CLI, as real processes against the test's SQLite file ---------------------------------
+# --- the CLI, in-process against the test's database -------------------------------------------
 
 
-def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {name: value for name, value in os.environ.items() if name != "FORCE_COLOR"}
-    env.update(SELLERS_CENTER_DATABASE_URL=database_url, COLUMNS=TERMINAL_COLUMNS, NO_COLOR="1")
-    return subprocess.run(
-        [sys.executable, "-m", "sellers_center", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT_SECONDS,
-        check=False,
-    )
+async def run_cli(database_url: str, *args: str) -> Outcome:
+    """``sellers-center ARGS``; in a thread, as the command runs its own event loop."""
+    return await asyncio.to_thread(run_command, database_url, *args)
 
 
 def table_rows(output: str) -> list[list[str]]:
@@ -529,7 +516,6 @@ def table_rows(output: str) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.slow
 async def test_review_list_shows_the_styles_waiting_oldest_first(
     client: httpx.AsyncClient,
     runtime: Runtime,
@@ -543,8 +529,8 @@ async def test_review_list_shows_the_styles_waiting_oldest_first(
     await publish(client, runtime, other_seller, "JKT-2")
     await upsert(client, runtime, seller, [jacket(sku="JKT-3-S", style_key="JKT-3")])
 
-    listed = run_cli(database_url, "review", "list")
-    mine = run_cli(database_url, "review", "list", "--seller", "seller-a")
+    listed = await run_cli(database_url, "review", "list")
+    mine = await run_cli(database_url, "review", "list", "--seller", "seller-a")
 
     assert (listed.returncode, listed.stderr) == (0, "")
     assert table_rows(listed.stdout) == [
@@ -559,15 +545,14 @@ async def test_review_list_shows_the_styles_waiting_oldest_first(
     ]
 
 
-@pytest.mark.slow
 async def test_review_approve_and_reject_change_the_status_and_history_prints_it(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, database_url: str
 ) -> None:
     await publish(client, runtime, seller, "JKT-1")
     await publish(client, runtime, seller, "JKT-2")
 
-    approved = run_cli(database_url, "review", "approve", "JKT-1", "--seller", "seller-a")
-    rejected = run_cli(
+    approved = await run_cli(database_url, "review", "approve", "JKT-1", "--seller", "seller-a")
+    rejected = await run_cli(
         database_url,
         *("review", "reject", "JKT-2", "--seller", "seller-a"),
         *("--reason", "wrong_sizes", "--reason", "missing_or_wrong_brand"),
@@ -586,12 +571,12 @@ async def test_review_approve_and_reject_change_the_status_and_history_prints_it
         catalogue_reason("missing_or_wrong_brand"),
     ]
     assert entry["rejection_message"] == "Check the size chart"
-    assert table_rows(run_cli(database_url, "review", "list").stdout) == [
+    assert table_rows((await run_cli(database_url, "review", "list")).stdout) == [
         ["seller", "style key", "variants", "waiting since"]
     ]
 
     await runtime.worker().run_maintenance()
-    history = run_cli(database_url, "products", "history", "JKT-1", "--seller", "seller-a")
+    history = await run_cli(database_url, "products", "history", "JKT-1", "--seller", "seller-a")
 
     assert (history.returncode, history.stderr) == (0, "")
     async with runtime.database.read_session() as session:
@@ -606,13 +591,12 @@ async def test_review_approve_and_reject_change_the_status_and_history_prints_it
     ]
 
 
-@pytest.mark.slow
 async def test_review_reject_with_an_unknown_reason_exits_1_and_changes_nothing(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, database_url: str
 ) -> None:
     await publish(client, runtime, seller)
 
-    result = run_cli(
+    result = await run_cli(
         database_url, "review", "reject", STYLE, "--seller", "seller-a", "--reason", "ugly"
     )
 
@@ -626,14 +610,13 @@ async def test_review_reject_with_an_unknown_reason_exits_1_and_changes_nothing(
     assert await changes(runtime, seller) == [CREATED, PUBLISHED]
 
 
-@pytest.mark.slow
 async def test_review_approve_of_a_style_not_waiting_exits_1(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, database_url: str
 ) -> None:
     await upsert(client, runtime, seller, [jacket()])
 
-    draft = run_cli(database_url, "review", "approve", STYLE, "--seller", "seller-a")
-    unknown = run_cli(database_url, "products", "history", "NOPE", "--seller", "seller-a")
+    draft = await run_cli(database_url, "review", "approve", STYLE, "--seller", "seller-a")
+    unknown = await run_cli(database_url, "products", "history", "NOPE", "--seller", "seller-a")
 
     assert (draft.returncode, draft.stdout) == (1, "")
     assert draft.stderr == (
