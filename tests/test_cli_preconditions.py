@@ -181,14 +181,36 @@ def test_the_test_suites_own_variables_are_not_settings(cli: Cli) -> None:
     assert (result.returncode, result.stderr) == (0, "")
 
 
-def test_a_setting_with_a_bad_value_is_named_on_one_line(cli: Cli) -> None:
-    result = cli.run("migrate", env={"SELLERS_CENTER_LEASE_SECONDS": "soon"})
+@pytest.mark.parametrize(
+    ("variable", "value", "text"),
+    [
+        (
+            "SELLERS_CENTER_LEASE_SECONDS",
+            "soon",
+            "SELLERS_CENTER_LEASE_SECONDS: Input should be a valid number, unable to parse "
+            "string as a number",
+        ),
+        (
+            "SELLERS_CENTER_RATE_LIMITS",
+            '{"brands": "many"}',
+            "SELLERS_CENTER_RATE_LIMITS (brands): Input should be a valid integer, unable to "
+            "parse string as an integer",
+        ),
+        (
+            "SELLERS_CENTER_RATE_LIMITS",
+            "brands=5",
+            'error parsing value for field "rate_limits" from source "EnvSettingsSource": '
+            "Expecting value: line 1 column 1 (char 0)",
+        ),
+    ],
+    ids=["number", "json-value", "not-json"],
+)
+def test_a_setting_with_a_bad_value_is_named_on_one_line(
+    cli: Cli, variable: str, value: str, text: str
+) -> None:
+    result = cli.run("migrate", env={variable: value})
 
-    assert_one_error_line(
-        result,
-        "SELLERS_CENTER_LEASE_SECONDS: Input should be a valid number, unable to parse string "
-        "as a number",
-    )
+    assert_one_error_line(result, text)
     assert sorted(path.name for path in cli.folder.iterdir()) == []
 
 

@@ -11,6 +11,7 @@ from typing import NoReturn, TypeVar
 import asyncpg
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError as UnparsableSettingsError
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
@@ -66,6 +67,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         fail(describe_invalid_settings(error))
+    except UnparsableSettingsError as error:  # e.g. RATE_LIMITS that is not JSON
+        fail(f"{error}: {error.__cause__}" if error.__cause__ else str(error))
 
 
 def run(
