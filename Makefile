@@ -34,11 +34,16 @@ run-prod: install ## Serve the production profile: local PostgreSQL + Redis, 2 A
 	$(PROD_ENV) $(BIN)/sellers-center migrate --create-database
 	$(PROD_ENV) $(BIN)/sellers-center serve --workers 2
 
+# The in-process tests on one pytest worker per core (TEST_WORKERS=0: in this process); then the
+# tests that start real processes, one at a time, as their time bounds assume (tests/markers.py).
+TEST_WORKERS ?= auto
+
 test: install lint ## Run the linters and the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
+	$(BIN)/pytest -m slow
 
 test-fast: install lint ## The linters and every test that starts no real process
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

@@ -4,8 +4,7 @@ where asked), the app."""
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,38 +20,7 @@ from tests import support
 from tests.engine.echo_kind import build_echo_kind
 from tests.support import SellerKey
 
-# --- real processes only in tests marked slow -------------------------------------------------
-
-# Audit events raised when the interpreter starts another program or forks.
-PROCESS_EVENTS = frozenset(
-    {"subprocess.Popen", "os.system", "os.fork", "os.forkpty", "os.posix_spawn", "os.exec"}
-)
-_running: list[pytest.Item] = []  # the test whose set-up, call or teardown runs now
-
-
-class UnmarkedProcessError(RuntimeError):
-    """A test not marked ``slow`` started a process: ``make test-fast`` would run it."""
-
-
-def _refuse_processes_in_fast_tests(event: str, _arguments: tuple[object, ...]) -> None:
-    if event in PROCESS_EVENTS and _running and _running[-1].get_closest_marker("slow") is None:
-        raise UnmarkedProcessError(
-            f"{_running[-1].nodeid} starts a process ({event}) but is not marked slow: "
-            "mark it @pytest.mark.slow, or drive the code in-process"
-        )
-
-
-# Added once per pytest process (audit hooks cannot be removed; the check is a set lookup).
-sys.addaudithook(_refuse_processes_in_fast_tests)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
-    _running.append(item)
-    try:
-        yield
-    finally:
-        _running.pop()
+pytest_plugins = ("tests.markers",)  # slow marks, the process guard, worker groups
 
 
 # --- databases ----------------------------------------------------------------------------------

@@ -1,27 +1,14 @@
-"""Every test here starts real processes of the production profile on PostgreSQL.
-
-Marks are added here at collection (a conftest's ``pytestmark`` is ignored), so ``-m "not slow"``
-leaves this folder out.
-"""
+"""Every test here starts real processes of the production profile on PostgreSQL (marked
+``slow`` and ``postgres`` by ``tests/markers.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests import support
 from tests.production.private_postgres import PrivatePostgres, private_postgres
-
-FOLDER = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.is_relative_to(FOLDER):
-            item.add_marker(pytest.mark.postgres)
-            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
