@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sellers_center.settings import ENV_PREFIX
+from tests.command_line import Outcome, run_command
 from tests.support import kill_process_group
 
 SCRIPT = Path(sys.executable).with_name("sellers-center")
@@ -58,17 +60,12 @@ class Server:
             base_url=self.base_url, headers={"X-API-Key": key}, timeout=REQUEST_TIMEOUT_SECONDS
         )
 
-    def command(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        """A ``sellers-center`` command beside the server: same database, cwd and settings."""
-        return subprocess.run(
-            [str(SCRIPT), *arguments],
-            cwd=self.folder,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT_SECONDS,
-            check=False,
-        )
+    def command(self, *arguments: str) -> Outcome:
+        """A ``sellers-center`` command beside the server (same database, cwd and settings),
+        in-process: what it does is under test, not how a process starts."""
+        settings = {name: value for name, value in self.env.items() if name.startswith(ENV_PREFIX)}
+        url = settings.pop("SELLERS_CENTER_DATABASE_URL")
+        return run_command(url, *arguments, folder=self.folder, env=settings)
 
     def stop(self) -> int | None:
         """SIGTERM, then the exit status, or None when it did not stop in time."""
