@@ -27,8 +27,8 @@ from sqlalchemy.engine import make_url
 
 from sellers_center.telemetry.metrics import MULTIPROCESS_DIRECTORY
 from tests import support
+from tests.command_line import run_command
 from tests.e2e.server import (
-    COMMAND_TIMEOUT_SECONDS,
     REQUEST_TIMEOUT_SECONDS,
     free_port,
 )
@@ -140,18 +140,6 @@ def metrics_page(url: str) -> str | None:
         return scrape(url)
     except httpx.TransportError:
         return None
-
-
-def migrate_creating(running: Cluster, url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), "migrate", "--create-database"],
-        cwd=running.folder,
-        env=running.environment({"SELLERS_CENTER_DATABASE_URL": url}),
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT_SECONDS,
-        check=False,
-    )
 
 
 def schema_version(url: str) -> str:
@@ -287,13 +275,12 @@ def test_standalone_worker_serves_its_metrics_and_stops_on_sigterm(
 def test_migrate_creates_a_missing_database_once(production_database: str, tmp_path: Path) -> None:
     name = f"sellers_center_create_{uuid.uuid4().hex[:12]}"
     url = make_url(production_database).set(database=name).render_as_string(hide_password=False)
-    with cluster(tmp_path, production_database, None) as running:
-        try:
-            first = migrate_creating(running, url)
-            second = migrate_creating(running, url)
-            created_version = schema_version(url)
-        finally:
-            support.drop_postgres_database(url)
+    try:
+        first = run_command(url, "migrate", "--create-database", folder=tmp_path)
+        second = run_command(url, "migrate", "--create-database", folder=tmp_path)
+        created_version = schema_version(url)
+    finally:
+        support.drop_postgres_database(url)
 
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [f"Created database {name}.", "Database is up to date."]
