@@ -153,14 +153,22 @@ def drop_postgres_database(url: str) -> None:
 
 async def reset_postgres(url: str, extra_tables: tuple[str, ...] = ()) -> None:
     """Empty every table the migrations made (and ``extra_tables``) but the catalogue's, which
-    is put back only when a test changed it: the database is then as ``migrate_url`` left it."""
+    is put back only when a test changed it: the database is then as ``migrate_url`` left it.
+
+    DELETE and a restart of every sequence, not TRUNCATE: a test leaves a few rows, and
+    TRUNCATE's new files cost 190-360 ms per reset here, DELETE 100-150 ms (loaded machine)."""
     kept = set(CATALOGUE_TABLES)
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in kept]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in kept]
     database = Database(url)
     try:
         async with database.write_session.begin() as session:
-            names = ", ".join(f'"{name}"' for name in [*tables, *extra_tables])
-            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for name in [*extra_tables, *tables]:  # dependent tables first
+                await session.execute(text(f'DELETE FROM "{name}"'))
+            sequences = await session.execute(
+                text("SELECT sequence_name FROM information_schema.sequences")
+            )
+            for sequence in sequences.scalars().all():
+                await session.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
             fingerprint = await _catalogue_fingerprint(session)
             if _BAKED_CATALOGUES.setdefault(url, fingerprint) != fingerprint:
                 await _reload_demo_catalogue(session)
