@@ -46,8 +46,6 @@ RESULT_POLL_SECONDS = 0.1
 
 # EANs: 12 digits "41" + a 10-digit serial (GS1 prefix 410, Germany: assigned) + check digit.
 EAN_PREFIX = "41"
-# valid_at of the n-th stock item: BASE + n ms, whoever sends it.
-VALID_AT_BASE = datetime(2030, 1, 1, tzinfo=UTC)
 
 FINAL = ("completed", "failed")
 SUBMIT_ROUTES = {
@@ -95,6 +93,9 @@ class Load:
     errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ean_serials: Iterator[int] = field(default_factory=itertools.count)
+    # valid_at of the n-th stock item: the load's start + n ms, whoever sends it (a valid_at
+    # more than a day ahead of the processing time is refused, docs/api.md).
+    _valid_at_base: datetime = field(default_factory=lambda: datetime.now(UTC))
     _valid_at_ms: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- what is sent ---------------------------------------------------------------------------
@@ -108,7 +109,7 @@ class Load:
     def next_valid_at(self) -> str:
         with self._lock:
             milliseconds = next(self._valid_at_ms)
-        return (VALID_AT_BASE + timedelta(milliseconds=milliseconds)).isoformat()
+        return (self._valid_at_base + timedelta(milliseconds=milliseconds)).isoformat()
 
     def product_items(self, seller: LoadSeller, round_number: int) -> list[dict[str, Any]]:
         items = []
