@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 
 from sellers_center.accounts import service as accounts
-from sellers_center.catalog import service as catalog
 from sellers_center.db import Database
 from sellers_center.db.tables import (
     Batch,
@@ -200,12 +199,11 @@ def replay_order(batches: dict[uuid.UUID, StoredBatch]) -> list[StoredBatch]:
 async def replay(
     url: str, ordered: list[StoredBatch], sellers: list[tuple[int, str]]
 ) -> dict[uuid.UUID, uuid.UUID]:
-    """Apply every batch one at a time with an in-process worker; chaos id -> replay id."""
+    """Apply every batch one at a time with an in-process worker on ``url``, a fresh database
+    holding the demo catalogue (``support.create_postgres_database``); chaos id -> replay id."""
     runtime = Runtime.from_settings(Settings(database_url=url, rate_limits_enabled=False))
     mapping: dict[uuid.UUID, uuid.UUID] = {}
     try:
-        async with runtime.database.write_session.begin() as session:
-            await catalog.import_document(session, catalog.demo_document())
         for seller_id, name in sellers:
             async with runtime.database.write_session.begin() as session:
                 created = await accounts.create_seller(session, name, None, runtime.clock.now())
