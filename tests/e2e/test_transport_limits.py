@@ -148,6 +148,30 @@ def test_a_head_within_the_size_limit_is_served(server: Server) -> None:
     assert (status, body) == (200, {"status": "ok"})
 
 
+def test_a_body_whose_last_chunk_is_larger_than_a_head_may_be_is_served(server: Server) -> None:
+    """The end of a body is not a head: a body arriving in chunks, the last one over the head
+    size limit, is read whole (it was once counted as head bytes and cut off with 431)."""
+    items = [{"sku": f"SKU-{n:05}", "quantity": n} for n in range(400)]
+    body = json.dumps({"items": items}).encode()
+    assert len(body) > 4 * MAX_HEADER_BYTES
+    connection = connect(server)
+    connection.sendall(
+        b"PUT /api/v1/products/stocks HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+        + f"X-API-Key: {server.demo_key()}\r\n".encode()
+        + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body[:10]
+    )
+    # The server has read the head and the first bytes before the rest arrives in one piece.
+    time.sleep(0.2)
+    connection.sendall(body[10:])
+
+    status, _, answer = parse(until_closed(connection))
+
+    assert status == 200
+    assert isinstance(answer, dict)
+    assert set(answer) == {"batchRequestId"}
+
+
 def test_a_connection_idle_longer_than_a_polling_pause_is_still_usable(server: Server) -> None:
     address = urlsplit(server.base_url)
     client = http.client.HTTPConnection(str(address.hostname), address.port, timeout=30)

@@ -83,6 +83,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.limits = limits
         self.is_reading_head = True
         self.heads_read = 0
+        self.messages_read = 0
         self.pending_head_bytes = 0
         self.head_deadline: asyncio.TimerHandle | None = None
 
@@ -99,12 +100,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.is_reading_head:
             self._start_head_clock()
-        heads_before = self.heads_read
+        before = (self.heads_read, self.messages_read)
         super().data_received(data)
         if self.transport.is_closing():
             return
-        if self.is_reading_head and self.heads_read == heads_before:
-            # All of this chunk belongs to a head that is still incomplete.
+        if self.is_reading_head and (self.heads_read, self.messages_read) == before:
+            # All of this chunk belongs to a head that is still incomplete (a chunk that ended
+            # a body is not head data, though the parser waits for a head again after it).
             self.pending_head_bytes += len(data)
             if self.pending_head_bytes > self.limits.max_bytes:
                 self._refuse(431, head_too_large(self.limits.max_bytes))
@@ -140,6 +142,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self.is_reading_head = True
+        self.messages_read += 1
 
     def _is_answering(self) -> bool:
         return self.cycle is not None and not self.cycle.response_complete
