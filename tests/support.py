@@ -28,6 +28,7 @@ from sellers_center.db.tables import (
     Attribute,
     AttributeGroup,
     Base,
+    Carrier,
     CatalogState,
     Category,
     CategoryAttributeGroup,
@@ -64,6 +65,7 @@ CATALOGUE_TABLES = tuple(
         CategoryAttributeGroup,
         Currency,
         Country,
+        Carrier,
         Locale,
         RejectionReason,
     )

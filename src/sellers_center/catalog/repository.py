@@ -15,6 +15,7 @@ from sellers_center.db.tables import (
     Attribute,
     AttributeGroup,
     Base,
+    Carrier,
     CatalogState,
     Category,
     CategoryAttributeGroup,
@@ -69,6 +70,7 @@ async def load(session: AsyncSession) -> CatalogDocument:
             "countries": await _rows(session, Country, Country.code),
             "locales": await _rows(session, Locale, Locale.code),
             "rejection_reasons": await _rows(session, RejectionReason, RejectionReason.key),
+            "carriers": await _rows(session, Carrier, Carrier.key),
         }
     )
 
@@ -93,7 +95,10 @@ async def replace(session: AsyncSession, document: CatalogDocument) -> None:
     ]
     await session.execute(delete(CategoryAttributeGroup))
     await _sync(session, Currency, Currency.code, [c.model_dump() for c in document.currencies])
-    await _sync(session, Country, Country.code, [c.model_dump() for c in document.countries])
+    # JSON mode: the VAT rate is stored as the text of its decimal.
+    countries = [c.model_dump(mode="json") for c in document.countries]
+    await _sync(session, Country, Country.code, countries)
+    await _sync(session, Carrier, Carrier.key, [c.model_dump() for c in document.carriers])
     await _sync(session, Locale, Locale.code, [c.model_dump() for c in document.locales])
     reasons = [r.model_dump() for r in document.rejection_reasons]
     await _sync(session, RejectionReason, RejectionReason.key, reasons)

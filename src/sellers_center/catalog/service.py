@@ -88,6 +88,7 @@ def _canonical(document: CatalogDocument) -> CatalogDocument:
         countries=sorted(document.countries, key=lambda c: c.code),
         locales=sorted(document.locales, key=lambda c: c.code),
         rejection_reasons=sorted(document.rejection_reasons, key=lambda r: r.key),
+        carriers=sorted(document.carriers, key=lambda c: c.key),
     )
 
 

@@ -141,6 +141,22 @@ class Country(Base):
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     currency_code: Mapped[str] = mapped_column(ForeignKey("currencies.code"))
+    vat_rate: Mapped[str | None] = mapped_column(String(8))
+    """The standard VAT rate in percent as exact decimal text (``"19"``, ``"25.5"``); null when
+    the catalogue gives none."""
+
+
+class Carrier(Base):
+    """A carrier an order shipped to ``country_code`` may be handed to."""
+
+    __tablename__ = "carriers"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    carrier_name: Mapped[str] = mapped_column(String(100))
+    country_code: Mapped[str] = mapped_column(
+        ForeignKey("countries.code", ondelete="CASCADE"), index=True
+    )
+    display_label: Mapped[str] = mapped_column(String(200))
 
 
 class Locale(Base):
