@@ -21,9 +21,9 @@ from sellers_center.engine.service import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener, Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig
-from sellers_center.http.ratelimit import RateLimiter
 from sellers_center.kinds import build_kinds
 from sellers_center.lifecycle.service import activate_approved
+from sellers_center.ratelimit import RateLimiter
 from sellers_center.settings import Settings
 
 # A 100-item batch allocates tens of thousands of objects. With the default young-generation

@@ -17,12 +17,12 @@ from limits.aio.storage import RedisStorage
 from prometheus_client import REGISTRY
 from redis.exceptions import RedisError
 
-from sellers_center.http.ratelimit import REDIS_KEY_PREFIX, Allowance, RateLimiter
+from sellers_center.ratelimit import REDIS_KEY_PREFIX, Allowance, RateLimiter
 from sellers_center.settings import Settings
 
 T = TypeVar("T")
 
-LIMITER_LOGGER = "sellers_center.http.ratelimit"
+LIMITER_LOGGER = "sellers_center.ratelimit.limiter"
 DOWN_MESSAGE = "rate limits: Redis did not answer"
 BACK_MESSAGE = "rate limits: Redis answers again; limits are shared across processes"
 BUCKET = "results"

@@ -23,6 +23,7 @@ from sellers_center.engine.kind import ItemOutcome
 from sellers_center.engine.status import RequestStatus
 from sellers_center.errors import NotFoundError
 from sellers_center.ids import new_batch_id
+from sellers_center.telemetry.metrics import QueueState
 
 # A duplicate can turn final between our insert and our lookup; then we insert again.
 SUBMIT_ATTEMPTS = 3
@@ -105,6 +106,11 @@ async def read_result(
         raise NotFoundError(BATCH_NOT_FOUND)
     status, items = found
     return BatchResultView(batch_id, status, items if status.is_final and items else b"[]")
+
+
+async def queue_states(session: AsyncSession) -> list[QueueState]:
+    """Open batches per kind and status, with the oldest one's arrival (for ``/metrics``)."""
+    return await repository.queue_states(session)
 
 
 def raw_items(body: bytes) -> list[Any]:

@@ -46,11 +46,6 @@ STATUS_OF: dict[type[DomainError], int] = {
     InvalidInputError: 400,
 }
 
-DEFAULT_MESSAGES = {
-    404: "Not found",
-    405: "Method not allowed",
-}
-
 
 class ApiError(Exception):
     """An HTTP-level refusal raised by the transport layer itself (auth, limits, body size)."""

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
-from sellers_center.engine import repository
+from sellers_center.engine import service as engine
 from sellers_center.http.dependencies import RuntimeDependency
 from sellers_center.http.responses import JSONResponse
 from sellers_center.http.routing import SlashAgnosticRouter
@@ -89,7 +89,7 @@ async def metrics(runtime: RuntimeDependency) -> Response:
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             async with runtime.database.read_session() as session:
-                states = await repository.queue_states(session)
+                states = await engine.queue_states(session)
     except DATABASE_FAILURES as error:
         log.warning("metrics: queue state unavailable (%s)", type(error).__name__)
     body = exposition((kind.name for kind in runtime.kinds), states, runtime.clock.now())
