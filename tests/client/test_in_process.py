@@ -167,6 +167,24 @@ async def test_catalogue_lookups(sdk: AsyncClient) -> None:
     assert len(every) == first_page.pagination.total > 50
 
 
+async def test_carriers_page_by_page_and_all_at_once(sdk: AsyncClient) -> None:
+    first = await sdk.catalog.carriers(per_page=5)
+    every = [carrier async for carrier in sdk.catalog.iter_carriers(per_page=30)]
+
+    assert [(c.country_code, c.key) for c in first.items] == [
+        ("AT", "AUSTRIAN_POST"),
+        ("AT", "DPD_AT"),
+        ("AT", "GLS_AT"),
+        ("AT", "UPS_AT"),
+        ("BE", "BPOST"),
+    ]
+    assert (first.pagination.total, first.pagination.next_page) == (68, 2)
+    assert every[:5] == first.items
+    assert len(every) == len({carrier.key for carrier in every}) == 68
+    dhl = next(carrier for carrier in every if carrier.key == "DHL_STD_NATIONAL")
+    assert (dhl.carrier_name, dhl.country_code) == ("DHL", "DE")
+
+
 async def test_errors_carry_the_servers_message_and_request_id(
     app: FastAPI, sdk: AsyncClient
 ) -> None:

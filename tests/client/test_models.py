@@ -17,6 +17,7 @@ from sellers_center_client import (
     AttributeGroup,
     BatchResult,
     Brand,
+    CarriersPage,
     CategoriesPage,
     Client,
     Countries,
@@ -40,6 +41,7 @@ ANSWERS: dict[str, type[BaseModel]] = {
     "AttributeGroupSchema": AttributeGroup,
     "BrandSchema": Brand,
     "CountriesSchema": Countries,
+    "CarriersPageSchema": CarriersPage,
     "BatchRequestAcceptedSchema": BatchAccepted,
     "UpsertProductBatchResultsResponseSchema": BatchResult[ProductItem],
     "UpdateProductStatusBatchResultsResponseSchema": BatchResult[StatusItem],
@@ -138,6 +140,7 @@ def sample_operations() -> list[operations.Operation[Any]]:
         operations.attribute_groups(112),
         operations.brands(),
         operations.countries(),
+        operations.carriers(page=1, per_page=5),
         *(
             operations.results(spec, "00000000-0000-0000-0000-000000000000")
             for spec in KINDS.values()

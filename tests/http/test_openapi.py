@@ -22,6 +22,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/categories/{category_id}/attribute-groups"): "list_attribute_groups",
     ("get", "/api/v1/brands/"): "list_brands",
     ("get", "/api/v1/countries/"): "list_countries",
+    ("get", "/api/v1/orders/carriers/"): "list_carriers",
     ("get", "/api/v1/products/"): "list_products",
     ("post", "/api/v1/products/"): "upsert_products",
     ("delete", "/api/v1/products/{sku}"): "delete_product",

@@ -108,6 +108,6 @@ def test_every_operation_answers_as_its_document_says(
     finally:
         shutdown_lifespans()
 
-    assert len(operations) == 17
+    assert len(operations) == 18
     failures = [finding for finding in findings if finding is not None]
     assert failures == [], "\n\n".join(failures)

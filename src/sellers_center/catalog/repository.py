@@ -70,7 +70,9 @@ async def load(session: AsyncSession) -> CatalogDocument:
             "countries": await _rows(session, Country, Country.code),
             "locales": await _rows(session, Locale, Locale.code),
             "rejection_reasons": await _rows(session, RejectionReason, RejectionReason.key),
-            "carriers": await _rows(session, Carrier, Carrier.key),
+            # Sorted here: the database's collation may order "_" unlike Python (en_US ignores
+            # it), and the export must list them as the demo file does.
+            "carriers": sorted(await _rows(session, Carrier), key=lambda row: row["key"]),
         }
     )
 

@@ -12,6 +12,8 @@ from sellers_center.catalog import service
 from sellers_center.catalog.schemas import (
     AttributeGroupSchema,
     BrandSchema,
+    CarrierSchema,
+    CarriersPageSchema,
     CategoriesPageSchema,
     CategorySchema,
     CountriesSchema,
@@ -31,6 +33,7 @@ CATEGORIES_LIMIT = 100
 ATTRIBUTE_GROUPS_LIMIT = 300
 BRANDS_LIMIT = 100
 COUNTRIES_LIMIT = 100
+CARRIERS_LIMIT = 100
 
 
 @router.get(
@@ -125,3 +128,27 @@ async def list_countries(
         },
         from_attributes=True,
     )
+
+
+@router.get(
+    "/api/v1/orders/carriers/",
+    summary="Carriers of the selling countries",
+    description=describe_limit(CARRIERS_LIMIT),
+)
+async def list_carriers(
+    request: Request,
+    runtime: RuntimeDependency,
+    _: Annotated[Principal, authenticated("orders.carriers", CARRIERS_LIMIT)],
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+) -> CarriersPageSchema:
+    """Every carrier of the catalogue, by country then key."""
+    async with runtime.database.read_session() as session:
+        catalog = await runtime.catalog.get(session)
+    start = offset(page, per_page)
+    items = [
+        CarrierSchema.model_validate(carrier, from_attributes=True)
+        for carrier in catalog.carriers[start : start + per_page]
+    ]
+    pagination = page_links(request, page=page, per_page=per_page, total=len(catalog.carriers))
+    return CarriersPageSchema(items=items, pagination=pagination)

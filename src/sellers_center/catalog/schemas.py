@@ -61,3 +61,15 @@ class CountriesSchema(BaseModel):
     countries: list[CountrySchema]
     locales: list[LocaleSchema]
     currencies: list[CurrencySchema]
+
+
+class CarrierSchema(BaseModel):
+    key: str = Field(description="What a ship batch names as its ``carrier_key``.")
+    carrier_name: str
+    country_code: str = Field(description="The selling country it delivers in.")
+    display_label: str
+
+
+class CarriersPageSchema(BaseModel):
+    items: list[CarrierSchema]
+    pagination: PaginationSchema

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sellers_center.catalog.document import (
     AttributeEntry,
     AttributeGroupEntry,
+    CarrierEntry,
     CatalogDocument,
     CategoryEntry,
     CountryEntry,
@@ -19,6 +22,7 @@ from sellers_center.catalog.document import (
 from sellers_center.errors import InvalidInputError
 
 PATH_SEPARATOR = " > "
+MAX_VAT_RATE = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,12 @@ class Catalog:
     attribute_group: dict[int, int] = field(default_factory=dict)
     """Attribute id to the id of its group."""
     currencies: dict[str, CurrencyEntry] = field(default_factory=dict)
+    carriers: tuple[CarrierEntry, ...] = ()
+    """Every carrier, by country then key (the order ``GET /orders/carriers/`` lists them)."""
+    carriers_by_key: dict[str, CarrierEntry] = field(default_factory=dict)
+    carriers_by_country: dict[str, tuple[CarrierEntry, ...]] = field(default_factory=dict)
+    vat_rates: dict[str, Decimal] = field(default_factory=dict)
+    """Country code to its standard VAT rate in percent; countries without one are absent."""
 
     @classmethod
     def build(cls, version: int, document: CatalogDocument) -> Catalog:
@@ -53,7 +63,23 @@ class Catalog:
         attribute_group = {a.id: g.id for g in document.attribute_groups for a in g.attributes}
         currencies = {currency.code: currency for currency in document.currencies}
         nodes = _nodes(document.categories)
-        return cls(version, document, nodes, groups, attributes, attribute_group, currencies)
+        carriers = tuple(sorted(document.carriers, key=lambda c: (c.country_code, c.key)))
+        by_country: dict[str, list[CarrierEntry]] = defaultdict(list)
+        for carrier in carriers:
+            by_country[carrier.country_code].append(carrier)
+        return cls(
+            version,
+            document,
+            nodes,
+            groups,
+            attributes,
+            attribute_group,
+            currencies,
+            carriers=carriers,
+            carriers_by_key={carrier.key: carrier for carrier in carriers},
+            carriers_by_country={code: tuple(found) for code, found in by_country.items()},
+            vat_rates={c.code: c.vat_rate for c in document.countries if c.vat_rate is not None},
+        )
 
     @property
     def countries(self) -> list[CountryEntry]:
@@ -73,6 +99,17 @@ class Catalog:
 
     def groups_with_role(self, role: Role) -> list[AttributeGroupEntry]:
         return [group for group in self.groups.values() if group.role == role]
+
+    def carrier(self, key: str) -> CarrierEntry | None:
+        return self.carriers_by_key.get(key)
+
+    def carriers_of(self, country_code: str) -> tuple[CarrierEntry, ...]:
+        """The carriers that deliver in ``country_code``, by key; none for an unknown code."""
+        return self.carriers_by_country.get(country_code, ())
+
+    def vat_rate(self, country_code: str) -> Decimal | None:
+        """The standard VAT rate of a selling country in percent, or None when it has none."""
+        return self.vat_rates.get(country_code)
 
 
 def _nodes(categories: Iterable[CategoryEntry]) -> dict[int, CategoryNode]:
@@ -108,6 +145,7 @@ def validate(document: CatalogDocument) -> None:
     _unique(problems, "country", [c.code for c in document.countries])
     _unique(problems, "locale", [c.code for c in document.locales])
     _unique(problems, "rejection reason", [r.key for r in document.rejection_reasons])
+    _unique(problems, "carrier", [c.key for c in document.carriers])
     group_ids = {g.id for g in document.attribute_groups}
     categories = {c.id: c for c in document.categories}
     for category in document.categories:
@@ -121,9 +159,24 @@ def validate(document: CatalogDocument) -> None:
     for country in document.countries:
         if country.currency_code not in currencies:
             problems.append(f"country {country.code} has unknown currency {country.currency_code}")
+    problems.extend(_vat_rate_problems(document.countries))
+    countries = {c.code for c in document.countries}
+    for carrier in document.carriers:
+        if carrier.country_code not in countries:
+            problems.append(
+                f"carrier {carrier.key} delivers in {carrier.country_code}, not a selling country"
+            )
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise InvalidInputError(f"Invalid catalogue: {problems[0]}{more}")
+
+
+def _vat_rate_problems(countries: Iterable[CountryEntry]) -> list[str]:
+    return [
+        f"country {country.code} has VAT rate {country.vat_rate}; a rate is 0 to {MAX_VAT_RATE}"
+        for country in countries
+        if country.vat_rate is not None and not 0 <= country.vat_rate <= MAX_VAT_RATE
+    ]
 
 
 def _unique(problems: list[str], what: str, keys: list[int] | list[str]) -> None:

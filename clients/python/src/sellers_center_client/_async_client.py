@@ -80,7 +80,7 @@ class AsyncClient:
         self.batches = Batches(session)
         """``wait(batch)`` until a batch is final."""
         self.catalog = Catalog(session)
-        """``categories``, ``attribute_groups``, ``brands``, ``countries``."""
+        """``categories``, ``attribute_groups``, ``brands``, ``countries``, ``carriers``."""
 
     async def close(self) -> None:
         """Close the connections."""

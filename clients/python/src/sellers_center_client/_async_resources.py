@@ -10,6 +10,8 @@ from sellers_center_client._batch import BatchRef, BatchResult, ItemT, Kind
 from sellers_center_client._catalog import (
     AttributeGroup,
     Brand,
+    Carrier,
+    CarriersPage,
     CategoriesPage,
     Category,
     Countries,
@@ -294,3 +296,16 @@ class Catalog:
     async def countries(self) -> Countries:
         """Selling countries, description locales and currencies."""
         return await self._session.run(operations.countries())
+
+    async def carriers(self, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> CarriersPage:
+        """One page of the carriers of the selling countries, by country then key."""
+        return await self._session.run(operations.carriers(page=page, per_page=per_page))
+
+    async def iter_carriers(self, *, per_page: int = MAX_PER_PAGE) -> AsyncIterator[Carrier]:
+        """Every carrier, page after page."""
+        page: int | None = 1
+        while page is not None:
+            result = await self.carriers(page=page, per_page=per_page)
+            for carrier in result.items:
+                yield carrier
+            page = result.pagination.next_page

@@ -1,4 +1,5 @@
-"""Catalogue lookups: categories, attribute groups, brands, countries (API guide: catalogue)."""
+"""Catalogue lookups: categories, attribute groups, brands, countries, carriers (API guide:
+catalogue)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,19 @@ class Countries(ApiModel):
     countries: list[Country]
     locales: list[Locale]
     currencies: list[Currency]
+
+
+class Carrier(ApiModel):
+    """A carrier of a selling country; ``key`` is what a shipment names as its carrier."""
+
+    key: str
+    carrier_name: str
+    country_code: str
+    display_label: str
+
+
+class CarriersPage(ApiModel):
+    """One page of ``catalog.carriers``, by country then key."""
+
+    items: list[Carrier]
+    pagination: Pagination

@@ -79,7 +79,7 @@ class Client:
         self.batches = Batches(session)
         """``wait(batch)`` until a batch is final."""
         self.catalog = Catalog(session)
-        """``categories``, ``attribute_groups``, ``brands``, ``countries``."""
+        """``categories``, ``attribute_groups``, ``brands``, ``countries``, ``carriers``."""
 
     def close(self) -> None:
         """Close the connections."""

@@ -12,7 +12,13 @@ from typing import Any
 from urllib.parse import quote
 
 from sellers_center_client._batch import BatchAccepted, BatchRef, BatchResult, ItemT
-from sellers_center_client._catalog import AttributeGroup, Brand, CategoriesPage, Countries
+from sellers_center_client._catalog import (
+    AttributeGroup,
+    Brand,
+    CarriersPage,
+    CategoriesPage,
+    Countries,
+)
 from sellers_center_client._errors import InvalidRequest
 from sellers_center_client._http import (
     ApiRequest,
@@ -109,6 +115,12 @@ def brands() -> Operation[list[Brand]]:
 def countries() -> Operation[Countries]:
     request = ApiRequest("GET", "/api/v1/countries/", "countries")
     return Operation(request, cached_parser(Countries))
+
+
+def carriers(*, page: int, per_page: int) -> Operation[CarriersPage]:
+    params = _params(page=page, per_page=per_page)
+    request = ApiRequest("GET", "/api/v1/orders/carriers/", "orders.carriers", params=params)
+    return Operation(request, cached_parser(CarriersPage))
 
 
 def as_batch_id(batch_id: BatchId) -> uuid.UUID:

@@ -10,6 +10,8 @@ from sellers_center_client._batch import BatchRef, BatchResult, ItemT, Kind
 from sellers_center_client._catalog import (
     AttributeGroup,
     Brand,
+    Carrier,
+    CarriersPage,
     CategoriesPage,
     Category,
     Countries,
@@ -289,3 +291,15 @@ class Catalog:
     def countries(self) -> Countries:
         """Selling countries, description locales and currencies."""
         return self._session.run(operations.countries())
+
+    def carriers(self, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> CarriersPage:
+        """One page of the carriers of the selling countries, by country then key."""
+        return self._session.run(operations.carriers(page=page, per_page=per_page))
+
+    def iter_carriers(self, *, per_page: int = MAX_PER_PAGE) -> Iterator[Carrier]:
+        """Every carrier, page after page."""
+        page: int | None = 1
+        while page is not None:
+            result = self.carriers(page=page, per_page=per_page)
+            yield from result.items
+            page = result.pagination.next_page
