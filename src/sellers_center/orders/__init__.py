@@ -1,0 +1,1 @@
+"""Customer orders of a seller's variants: placement, fulfilment and their documents."""
