@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run run-prod test test-fast lint format bench bench-prod clean
+.PHONY: help install run run-prod test test-fast lint format bench bench-prod bench-table bench-growth clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -55,6 +55,12 @@ bench: install ## Ingest benchmark against a real embedded server (under a minut
 
 bench-prod: install ## Worker scaling on the local PostgreSQL: 1 vs 2 worker processes
 	$(BIN)/python -m bench.ingest --profile production --batches 100
+
+bench-table: install ## Every row of the performance table against its reference (a few minutes)
+	$(BIN)/python -m bench.table
+
+bench-growth: install ## Ingest and latency as variants (to 200k) and batches (to 1M) grow (~6 min)
+	$(BIN)/python -m bench.growth
 
 format: install ## Format the code
 	$(BIN)/ruff format .
