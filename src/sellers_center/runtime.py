@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import Clock, SystemClock
-from sellers_center.db import Database
+from sellers_center.db import Database, UnitOfWork
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.service import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
@@ -72,9 +72,12 @@ class Runtime:
     catalog: CatalogCache = field(default_factory=CatalogCache)
     wakeup: Wakeup = field(default_factory=Wakeup)
     rate_limiter: RateLimiter = field(init=False)
+    unit: UnitOfWork = field(init=False)
+    """Where handlers, commands and the worker get their sessions."""
 
     def __post_init__(self) -> None:
         self.rate_limiter = RateLimiter.from_settings(self.settings)
+        self.unit = UnitOfWork(self.database)
 
     @classmethod
     def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:

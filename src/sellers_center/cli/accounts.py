@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import service as accounts
-from sellers_center.cli.command import console, run, say
+from sellers_center.cli.command import console, read, say, write
 from sellers_center.runtime import Runtime
 
 sellers_app = typer.Typer(help="Manage sellers.", no_args_is_help=True)
@@ -27,11 +28,10 @@ def sellers_create(
 ) -> None:
     """Create a seller allowed to use the given brands (default: every brand)."""
 
-    async def work(runtime: Runtime) -> int:
-        async with runtime.database.write_session.begin() as session:
-            return await accounts.create_seller(session, name, brand, runtime.clock.now())
+    async def work(session: AsyncSession, runtime: Runtime) -> int:
+        return await accounts.create_seller(session, name, brand, runtime.clock.now())
 
-    seller_id = run(work)
+    seller_id = write(work)
     say(f"Created seller {name!r} (id {seller_id}).")
 
 
@@ -46,15 +46,14 @@ def keys_create(
     """Create an API key; the key itself is printed alone on the last line, only this once."""
     expires_in = timedelta(days=expires_in_days) if expires_in_days else None
 
-    async def work(runtime: Runtime) -> accounts.IssuedKey:
-        async with runtime.database.write_session.begin() as session:
-            seller_id = await accounts.seller_id_by_name(session, seller)
-            now = runtime.clock.now()
-            return await accounts.create_key(
-                session, seller_id, label=label, now=now, expires_in=expires_in
-            )
+    async def work(session: AsyncSession, runtime: Runtime) -> accounts.IssuedKey:
+        seller_id = await accounts.seller_id_by_name(session, seller)
+        now = runtime.clock.now()
+        return await accounts.create_key(
+            session, seller_id, label=label, now=now, expires_in=expires_in
+        )
 
-    issued = run(work)
+    issued = write(work)
     expiry = issued.expires_at.isoformat() if issued.expires_at else "never"
     print(f"Created key {issued.key_id} for seller {seller!r} (expires: {expiry}).")
     print(issued.key)
@@ -64,12 +63,13 @@ def keys_create(
 def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) -> None:
     """List a seller's keys (ids and state; the keys themselves are never stored)."""
 
-    async def work(runtime: Runtime) -> tuple[list[accounts.KeyInfo], datetime]:
-        async with runtime.database.read_session() as session:
-            seller_id = await accounts.seller_id_by_name(session, seller)
-            return await accounts.list_keys(session, seller_id), runtime.clock.now()
+    async def work(
+        session: AsyncSession, runtime: Runtime
+    ) -> tuple[list[accounts.KeyInfo], datetime]:
+        seller_id = await accounts.seller_id_by_name(session, seller)
+        return await accounts.list_keys(session, seller_id), runtime.clock.now()
 
-    keys, now = run(work)
+    keys, now = read(work)
     table = Table("key id", "label", "state", "created", "expires")
     for key in keys:
         expires = key.expires_at.isoformat(timespec="seconds") if key.expires_at else "never"
@@ -82,9 +82,8 @@ def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) 
 def keys_revoke(key_id: str) -> None:
     """Revoke a key at once: calls with it get 401 from now on."""
 
-    async def work(runtime: Runtime) -> None:
-        async with runtime.database.write_session.begin() as session:
-            await accounts.revoke_key(session, key_id, runtime.clock.now())
+    async def work(session: AsyncSession, runtime: Runtime) -> None:
+        await accounts.revoke_key(session, key_id, runtime.clock.now())
 
-    run(work)
+    write(work)
     say(f"Revoked key {key_id}.")

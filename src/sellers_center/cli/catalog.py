@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.catalog import service as catalog
 from sellers_center.catalog.document import CatalogDocument
-from sellers_center.cli.command import fail, run, say
+from sellers_center.cli.command import fail, read, say, write
 from sellers_center.runtime import Runtime
 
 catalog_app = typer.Typer(help="Import and export the catalogue taxonomy.", no_args_is_help=True)
@@ -27,11 +28,10 @@ def catalog_import(
     except ValueError as error:
         fail(f"{file} is not a valid catalogue: {error}")
 
-    async def work(runtime: Runtime) -> catalog.ImportOutcome:
-        async with runtime.database.write_session.begin() as session:
-            return await catalog.import_document(session, document)
+    async def work(session: AsyncSession, _: Runtime) -> catalog.ImportOutcome:
+        return await catalog.import_document(session, document)
 
-    outcome = run(work)
+    outcome = write(work)
     state = "imported" if outcome.changed else "unchanged"
     say(f"Catalogue {state} (version {outcome.version}).")
 
@@ -42,11 +42,10 @@ def catalog_export(
 ) -> None:
     """Write the catalogue to FILE as JSON, in the format `catalog import` reads."""
 
-    async def work(runtime: Runtime) -> CatalogDocument:
-        async with runtime.database.read_session() as session:
-            return await catalog.export_document(session)
+    async def work(session: AsyncSession, _: Runtime) -> CatalogDocument:
+        return await catalog.export_document(session)
 
-    text = json.dumps(run(work).model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(read(work).model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     if str(file) == "-":
         sys.stdout.write(text)
     else:

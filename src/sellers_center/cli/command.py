@@ -17,6 +17,7 @@ from rich.markup import escape
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db.migrate import SchemaError, require_current_schema
 from sellers_center.db.migrate import migrate as apply_migrations
@@ -108,6 +109,30 @@ def run(
         if not is_unreachable(error):
             raise
         fail(unreachable(settings.database_url, error))
+
+
+Transaction = Callable[[AsyncSession, Runtime], Awaitable[T]]
+"""A command's work: its service calls in one transaction, given the session and the runtime."""
+
+
+def read(work: Transaction[T]) -> T:
+    """Run a command's reads in one read-only transaction."""
+
+    async def in_transaction(runtime: Runtime) -> T:
+        async with runtime.unit.read() as session:
+            return await work(session, runtime)
+
+    return run(in_transaction)
+
+
+def write(work: Transaction[T], *, settings: Settings | None = None, migrate: bool = False) -> T:
+    """Run a command's service calls in one write transaction: committed when ``work`` returns,
+    rolled back when it raises."""
+
+    async def in_transaction(runtime: Runtime) -> T:
+        return await runtime.unit.write(lambda session: work(session, runtime))
+
+    return run(in_transaction, settings=settings, migrate=migrate)
 
 
 def open_sqlite_file(url: str) -> None:

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import service as accounts
-from sellers_center.cli.command import console, run, say
+from sellers_center.cli.command import console, read, say, write
 from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime
 
@@ -25,15 +26,12 @@ def review_list(
 ) -> None:
     """List the styles waiting for approval, oldest first."""
 
-    async def work(runtime: Runtime) -> list[lifecycle.PendingStyle]:
-        async with runtime.database.read_session() as session:
-            seller_id = (
-                None if seller is None else await accounts.seller_id_by_name(session, seller)
-            )
-            return await lifecycle.pending_review(session, seller_id)
+    async def work(session: AsyncSession, _: Runtime) -> list[lifecycle.PendingStyle]:
+        seller_id = None if seller is None else await accounts.seller_id_by_name(session, seller)
+        return await lifecycle.pending_review(session, seller_id)
 
     table = Table("seller", "style key", "variants", "waiting since")
-    for style in run(work):
+    for style in read(work):
         since = style.since.isoformat(timespec="seconds") if style.since else ""
         table.add_row(Text(style.seller), Text(style.style_key), str(style.variants), since)
     console().print(table)
@@ -43,12 +41,11 @@ def review_list(
 def review_approve(style_key: str, seller: SellerOption) -> None:
     """Approve a style: it becomes pending_active, and active once a worker has activated it."""
 
-    async def work(runtime: Runtime) -> None:
-        async with runtime.database.write_session.begin() as session:
-            seller_id = await accounts.seller_id_by_name(session, seller)
-            await lifecycle.approve(session, seller_id, style_key, runtime.clock.now())
+    async def work(session: AsyncSession, runtime: Runtime) -> None:
+        seller_id = await accounts.seller_id_by_name(session, seller)
+        await lifecycle.approve(session, seller_id, style_key, runtime.clock.now())
 
-    run(work)
+    write(work)
     say(f"Approved {style_key} of {seller}; a worker activates it shortly.")
 
 
@@ -63,21 +60,20 @@ def review_reject(
 ) -> None:
     """Reject a style with catalogue reasons; the seller sees them in /products/rejected."""
 
-    async def work(runtime: Runtime) -> None:
-        async with runtime.database.write_session.begin() as session:
-            seller_id = await accounts.seller_id_by_name(session, seller)
-            catalogue = await runtime.catalog.get(session)
-            await lifecycle.reject(
-                session,
-                catalogue,
-                seller_id,
-                style_key,
-                reasons=reason,
-                message=message,
-                now=runtime.clock.now(),
-            )
+    async def work(session: AsyncSession, runtime: Runtime) -> None:
+        seller_id = await accounts.seller_id_by_name(session, seller)
+        catalogue = await runtime.catalog.get(session)
+        await lifecycle.reject(
+            session,
+            catalogue,
+            seller_id,
+            style_key,
+            reasons=reason,
+            message=message,
+            now=runtime.clock.now(),
+        )
 
-    run(work)
+    write(work)
     say(f"Rejected {style_key} of {seller}: {', '.join(reason)}.")
 
 
@@ -85,13 +81,12 @@ def review_reject(
 def products_history(style_key: str, seller: SellerOption) -> None:
     """Print every status change of a style: when, from what to what, and why."""
 
-    async def work(runtime: Runtime) -> list[lifecycle.HistoryEntry]:
-        async with runtime.database.read_session() as session:
-            seller_id = await accounts.seller_id_by_name(session, seller)
-            return await lifecycle.history(session, seller_id, style_key)
+    async def work(session: AsyncSession, _: Runtime) -> list[lifecycle.HistoryEntry]:
+        seller_id = await accounts.seller_id_by_name(session, seller)
+        return await lifecycle.history(session, seller_id, style_key)
 
     table = Table("when", "from", "to", "cause", "detail")
-    for entry in run(work):
+    for entry in read(work):
         when = entry.changed_at.isoformat(timespec="seconds")
         cells = (entry.from_status or "", entry.to_status, entry.cause, entry.detail or "")
         table.add_row(when, *(Text(cell) for cell in cells))

@@ -13,11 +13,12 @@ import asyncpg
 import typer
 from prometheus_client import start_http_server
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import service as accounts
 from sellers_center.app import create_app
 from sellers_center.catalog import service as catalog
-from sellers_center.cli.command import fail, load_settings, nothing, run, say
+from sellers_center.cli.command import fail, load_settings, nothing, run, say, write
 from sellers_center.db.migrate import create_database as create_db
 from sellers_center.engine.shutdown import run_until_signalled
 from sellers_center.http.transport import server_options
@@ -32,7 +33,7 @@ DEMO_SELLER = "demo"
 REQUEST_GRACE_SECONDS = 10
 
 
-async def _prepare(runtime: Runtime) -> str | None:
+async def _prepare(session: AsyncSession, runtime: Runtime) -> str | None:
     """Check the settings against the app, then load the demo catalogue into an empty database
     and create the demo seller (unless DEMO_DATA is off). Returns the demo seller's new API key
     the first time, None afterwards."""
@@ -40,14 +41,13 @@ async def _prepare(runtime: Runtime) -> str | None:
     if not runtime.settings.demo_data:
         return None
     now = runtime.clock.now()
-    async with runtime.database.write_session.begin() as session:
-        if await catalog.is_empty(session):
-            await catalog.import_document(session, catalog.demo_document())
-        if await accounts.has_sellers(session):
-            return None
-        seller_id = await accounts.create_seller(session, DEMO_SELLER, None, now)
-        issued = await accounts.create_key(session, seller_id, label="created by serve", now=now)
-        return issued.key
+    if await catalog.is_empty(session):
+        await catalog.import_document(session, catalog.demo_document())
+    if await accounts.has_sellers(session):
+        return None
+    seller_id = await accounts.create_seller(session, DEMO_SELLER, None, now)
+    issued = await accounts.create_key(session, seller_id, label="created by serve", now=now)
+    return issued.key
 
 
 @app.command()
@@ -69,7 +69,7 @@ def serve(
     import uvicorn
 
     settings = load_settings()
-    demo_key = run(_prepare, settings=settings, migrate=True)
+    demo_key = write(_prepare, settings=settings, migrate=True)
     if demo_key is not None:
         say(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
         say(demo_key)

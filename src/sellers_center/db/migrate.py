@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from sellers_center.db.engine import Database
+from sellers_center.db.unit import UnitOfWork
 
 MIGRATIONS_FOLDER = Path(__file__).parent / "migrations"
 # Processes starting together on PostgreSQL migrate one after the other under this lock.
@@ -31,7 +32,7 @@ async def migrate(database: Database, revision: str = "head") -> None:
     def upgrade(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
-    async with database.write_session() as session:
+    async with UnitOfWork(database).write() as session:
         connection = await session.connection()
         if not database.is_sqlite:
             # An index build may take longer than a request's statement timeout, and so may
@@ -39,7 +40,6 @@ async def migrate(database: Database, revision: str = "head") -> None:
             await connection.execute(text("SET LOCAL statement_timeout = 0"))
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
         await connection.run_sync(upgrade)
-        await session.commit()
 
 
 async def create_database(url: str) -> bool:
@@ -83,7 +83,7 @@ async def schema_revision(database: Database) -> str | None:
     def current(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
-    async with database.read_session() as session:
+    async with UnitOfWork(database).read() as session:
         connection = await session.connection()
         return await connection.run_sync(current)
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
-from sellers_center.db import Database
+from sellers_center.db import UnitOfWork
 from sellers_center.engine import fault, repository, service
 from sellers_center.engine.fault import KindNotServedError, LeaseLostError
 from sellers_center.engine.kind import BatchContext, BatchKind, ItemOutcome, KindRegistry
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 class Application:
     """What one worker needs to apply the batches it holds under its name."""
 
-    database: Database
+    unit: UnitOfWork
     kinds: KindRegistry
     clock: Clock
     owner: str
@@ -56,10 +56,18 @@ class Application:
             await self._fail_invalid(claimed, items, error)
             return RequestStatus.FAILED
         context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
+
+        async def whole(session: AsyncSession) -> None:
+            applied = await process_items(session, kind, context, parsed.typed)
+            await self._finish(session, claimed, parsed.results(items, applied))
+
+        async def in_halves(session: AsyncSession) -> None:
+            isolation = _Isolation(session, kind, context, parsed.positions)
+            applied = await isolation.in_halves(parsed.typed, 0)
+            await self._finish(session, claimed, parsed.results(items, applied))
+
         try:
-            async with self.database.write_session.begin() as session:
-                applied = await process_items(session, kind, context, parsed.typed)
-                await self._finish(session, claimed, parsed.results(items, applied))
+            await self.unit.write(whole)
         except Exception as error:
             if fault.is_infrastructure(error):
                 raise
@@ -69,10 +77,7 @@ class Application:
                 type(error).__name__,
                 extra={"batch_id": str(claimed.id), "kind": claimed.kind},
             )
-            async with self.database.write_session.begin() as session:
-                isolation = _Isolation(session, kind, context, parsed.positions)
-                applied = await isolation.in_halves(parsed.typed, 0)
-                await self._finish(session, claimed, parsed.results(items, applied))
+            await self.unit.write(in_halves)
         return RequestStatus.COMPLETED
 
     async def _finish(
@@ -104,7 +109,7 @@ class Application:
         reason = service.invalid_payload(error)
         log.error("batch %s: %s", claimed.id, reason, extra={"batch_id": str(claimed.id)})
         results = service.encode_failure(items, reason)
-        async with self.database.write_session.begin() as session:
+        async with self.unit.write() as session:
             await self._finish(session, claimed, results, status=RequestStatus.FAILED, error=reason)
 
 

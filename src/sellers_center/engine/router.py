@@ -1,15 +1,18 @@
 """The two HTTP endpoints of every batch kind: submit and results (SPEC §2).
 
 No ``from __future__ import annotations`` here: the handlers' annotations carry each kind's own
-rate-limit dependency and must be evaluated when the handler is built. Submissions read their
-body themselves, after auth, so an unknown caller gets 401 whatever it sent.
+rate-limit dependency and must be evaluated when the handler is built. Submissions read and
+check their body before the write transaction and refuse it only after authentication, so an
+unknown caller gets 401 whatever it sent.
 """
 
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.responses import Response
@@ -19,7 +22,12 @@ from sellers_center.engine import service
 from sellers_center.engine.kind import BatchKind, KindRegistry
 from sellers_center.engine.schemas import BatchRequestAcceptedSchema
 from sellers_center.engine.status import RequestStatus
-from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.dependencies import (
+    ReadSession,
+    RuntimeDependency,
+    WriteSession,
+    authenticated,
+)
 from sellers_center.http.errors import ApiError, body_errors
 from sellers_center.http.openapi import request_body
 from sellers_center.http.ratelimit import describe_limit
@@ -54,30 +62,50 @@ def kinds_router(kinds: KindRegistry) -> SlashAgnosticRouter:
     return router
 
 
+@dataclass(frozen=True, slots=True)
+class SubmittedBody:
+    """A request body as received, with its typed items or why the schema refuses it."""
+
+    body: bytes
+    items: Sequence[Any]
+    errors: list[dict[str, Any]] | None
+
+
+def _body_of(kind: BatchKind) -> Any:
+    """A dependency reading and checking the body before the write transaction opens: on
+    SQLite that transaction holds the database's one write lock, which must not wait for a body
+    to arrive or be validated. A refusal is raised by the handler, after authentication, so
+    that a malformed body from an unknown caller is a 401."""
+
+    async def submitted_body(request: Request) -> SubmittedBody:
+        body = await request.body()
+        try:
+            return SubmittedBody(body, kind.parse_items(body), None)
+        except ValidationError as error:
+            return SubmittedBody(body, (), body_errors(error))
+
+    return Depends(submitted_body)
+
+
 def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
     endpoint = kind.submit
 
     async def submit(
-        request: Request,
         runtime: RuntimeDependency,
+        submitted: Annotated[SubmittedBody, _body_of(kind)],
+        session: WriteSession,
         principal: Annotated[Principal, authenticated(kind.submit_bucket, endpoint.rate_limit)],
     ) -> BatchRequestAcceptedSchema:
-        # The body is read here, after auth and the rate limit, so that a malformed body
-        # from an unknown caller is a 401 and every call with a key is counted.
-        body = await request.body()
-        try:
-            items = kind.parse_items(body)
-        except ValidationError as error:
-            raise RequestValidationError(body_errors(error), body=body) from None
-        async with runtime.database.write_session.begin() as session:
-            submission = await service.submit(
-                session,
-                kind=kind.name,
-                seller_id=principal.seller_id,
-                body=body,
-                item_count=len(items),
-                now=runtime.clock.now(),
-            )
+        if submitted.errors is not None:
+            raise RequestValidationError(submitted.errors, body=submitted.body)
+        submission = await service.submit(
+            session,
+            kind=kind.name,
+            seller_id=principal.seller_id,
+            body=submitted.body,
+            item_count=len(submitted.items),
+            now=runtime.clock.now(),
+        )
         batch_id = submission.batch_id
         fields = {"batch_id": str(batch_id), "kind": kind.name}
         # With the request id the log adds, these tie a seller's call to its batch.
@@ -116,7 +144,7 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
 
     async def results(
         request: Request,
-        runtime: RuntimeDependency,
+        session: ReadSession,
         batch_request_id: Annotated[uuid.UUID, Query()],
         principal: Annotated[Principal, authenticated(kind.results_bucket, endpoint.rate_limit)],
     ) -> Response:
@@ -125,13 +153,9 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         given = len(request.query_params.getlist("batch_request_id"))
         if given > 1:
             raise ApiError(400, f"batch_request_id is given {given} times: give one batch id")
-        async with runtime.database.read_session() as session:
-            view = await service.read_result(
-                session,
-                kind=kind.name,
-                seller_id=principal.seller_id,
-                batch_id=batch_request_id,
-            )
+        view = await service.read_result(
+            session, kind=kind.name, seller_id=principal.seller_id, batch_id=batch_request_id
+        )
         return raw_json(view.to_json())
 
     router.add_api_route(

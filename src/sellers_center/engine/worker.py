@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
-from sellers_center.db import Database
+from sellers_center.db import Database, UnitOfWork
 from sellers_center.engine import repository, service
 from sellers_center.engine.application import Application
 from sellers_center.engine.fault import AttemptFailure, LeaseLostError
@@ -84,6 +84,7 @@ class Worker:
         listener: Listener | None = None,
     ) -> None:
         self.database = database
+        self.unit = UnitOfWork(database)
         self.maintenance = tuple(maintenance)
         self.listener = listener
         self.kinds = kinds
@@ -91,7 +92,7 @@ class Worker:
         self.clock = clock
         self.wakeup = wakeup or Wakeup()
         self.name = worker_name()
-        self.application = Application(database, kinds, clock, self.name)
+        self.application = Application(self.unit, kinds, clock, self.name)
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -134,7 +135,7 @@ class Worker:
         """Expire lost leases, run the domains' steps, purge batches past their retention."""
         await self._expire_leases()
         for step in self.maintenance:
-            async with self.database.write_session.begin() as session:
+            async with self.unit.write() as session:
                 await step(session, self.clock.now())
         await self._purge()
 
@@ -160,7 +161,7 @@ class Worker:
 
     async def _claim(self) -> tuple[ClaimedBatch, bytes] | None:
         now = self.clock.now()
-        async with self.database.write_session.begin() as session:
+        async with self.unit.write() as session:
             claimed = await repository.claim_next(
                 session, owner=self.name, now=now, lease_until=self._lease_end()
             )
@@ -223,7 +224,7 @@ class Worker:
         """Return a batch this worker stops working on (shutdown), claimable by others at once."""
         now = self.clock.now()
         try:
-            async with self.database.write_session.begin() as session:
+            async with self.unit.write() as session:
                 released = await repository.release_for_retry(
                     session,
                     batch_id=claimed.id,
@@ -248,7 +249,7 @@ class Worker:
         delay: timedelta,
     ) -> RequestStatus:
         now = self.clock.now()
-        async with self.database.write_session.begin() as session:
+        async with self.unit.write() as session:
             if not self.config.retry.is_exhausted(batch.attempts):
                 released = await repository.release_for_retry(
                     session,
@@ -286,7 +287,7 @@ class Worker:
         while True:
             await asyncio.sleep(interval)
             try:
-                async with self.database.write_session.begin() as session:
+                async with self.unit.write() as session:
                     renewed = await repository.renew_lease(
                         session,
                         batch_id=claimed.id,
@@ -316,7 +317,7 @@ class Worker:
                 await asyncio.wait_for(self._stopping.wait(), self.config.maintenance_seconds)
 
     async def _expire_leases(self) -> None:
-        async with self.database.read_session() as session:
+        async with self.unit.read() as session:
             expired = await repository.expired_leases(session, now=self.clock.now())
         for batch in expired:
             # The batch already waited a whole lease: it is claimable again at once. Every
@@ -339,7 +340,7 @@ class Worker:
     async def _purge(self) -> None:
         cutoff = self.clock.now() - self.config.retention
         while True:
-            async with self.database.write_session.begin() as session:
+            async with self.unit.write() as session:
                 deleted = await repository.purge_finished_before(session, cutoff=cutoff)
             if deleted < repository.PURGE_CHUNK:
                 return

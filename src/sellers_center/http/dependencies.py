@@ -1,13 +1,22 @@
-"""Request dependencies: the process runtime and the authenticated, rate-limited seller."""
+"""Request dependencies: the process runtime, the request's session and the authenticated,
+rate-limited seller.
+
+A handler takes ``ReadSession`` or ``WriteSession``; authentication shares it, so a request
+uses one session. Their transaction ends when the handler returns, before the response is sent
+(``scope="function"``): a commit that fails is the request's answer (503), never a 200 for
+something not stored. A handler taking ``WriteSession`` declares it before the seller, so that
+authentication runs inside the write transaction instead of opening a read before it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyHeader
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import service as accounts
 from sellers_center.accounts.service import AuthenticationError, Principal
@@ -27,19 +36,33 @@ def runtime_of(request: Request) -> Runtime:
 RuntimeDependency = Annotated[Runtime, Depends(runtime_of)]
 
 
+async def session_for_reading(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime_of(request).unit.read() as session:
+        yield session
+
+
+async def session_for_writing(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime_of(request).unit.write() as session:
+        yield session
+
+
+ReadSession = Annotated[AsyncSession, Depends(session_for_reading, scope="function")]
+WriteSession = Annotated[AsyncSession, Depends(session_for_writing, scope="function")]
+
+
 def authenticated(bucket: str, default_limit: int) -> Any:
     """A dependency giving the calling seller, after counting the call against ``bucket``."""
 
     async def principal(
         request: Request,
         runtime: RuntimeDependency,
+        session: ReadSession,
         key: Annotated[str | None, Depends(API_KEY_HEADER)],
     ) -> Principal:
-        async with runtime.database.read_session() as session:
-            try:
-                found = await accounts.authenticate(session, key, runtime.clock.now())
-            except AuthenticationError as error:
-                raise ApiError(401, error.message) from None
+        try:
+            found = await accounts.authenticate(session, key, runtime.clock.now())
+        except AuthenticationError as error:
+            raise ApiError(401, error.message) from None
         allowance = await runtime.rate_limiter.hit(bucket, default_limit, found.key_id)
         if allowance is not None:
             request.state.rate_limit = allowance  # read back by RateLimitHeadersMiddleware

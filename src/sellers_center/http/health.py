@@ -1,4 +1,8 @@
-"""Liveness and readiness probes and the metrics scrape: no auth, no rate limit."""
+"""Liveness and readiness probes and the metrics scrape: no auth, no rate limit.
+
+The probes take their session from the unit of work inside their time limit rather than as a
+request dependency, whose end (closing the session) would fall outside it: a database that
+hangs must not hang a probe."""
 
 from __future__ import annotations
 
@@ -66,7 +70,7 @@ async def readyz(runtime: RuntimeDependency) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            async with runtime.database.read_session() as session:
+            async with runtime.unit.read() as session:
                 await session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except DATABASE_FAILURES as error:
@@ -88,7 +92,7 @@ async def metrics(runtime: RuntimeDependency) -> Response:
     states: list[QueueState] | None = None
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            async with runtime.database.read_session() as session:
+            async with runtime.unit.read() as session:
                 states = await engine.queue_states(session)
     except DATABASE_FAILURES as error:
         log.warning("metrics: queue state unavailable (%s)", type(error).__name__)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Request
 
 from sellers_center.accounts.service import Principal
-from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.dependencies import ReadSession, RuntimeDependency, authenticated
 from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
@@ -28,20 +28,20 @@ REJECTED_LIMIT = 50
 async def list_rejected_products(
     request: Request,
     runtime: RuntimeDependency,
+    session: ReadSession,
     principal: Annotated[Principal, authenticated("products.rejected", REJECTED_LIMIT)],
     style_key: Annotated[str | None, Query(max_length=120)] = None,
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> RejectedProductsPageSchema:
-    async with runtime.database.read_session() as session:
-        catalog = await runtime.catalog.get(session)
-        products, total = await service.rejected_products(
-            session,
-            catalog,
-            principal.seller_id,
-            style_key=style_key,
-            offset=offset(page, per_page),
-            limit=per_page,
-        )
+    catalog = await runtime.catalog.get(session)
+    products, total = await service.rejected_products(
+        session,
+        catalog,
+        principal.seller_id,
+        style_key=style_key,
+        offset=offset(page, per_page),
+        limit=per_page,
+    )
     pagination = page_links(request, page=page, per_page=per_page, total=total)
     return RejectedProductsPageSchema(items=products, pagination=pagination)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from sellers_center.accounts.service import Principal
-from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.dependencies import ReadSession, WriteSession, authenticated
 from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
@@ -30,7 +30,7 @@ DELETE_LIMIT = 100
 )
 async def list_products(
     request: Request,
-    runtime: RuntimeDependency,
+    session: ReadSession,
     principal: Annotated[Principal, authenticated("products.read", LIST_LIMIT)],
     style_key: Annotated[str | None, Query(max_length=120)] = None,
     sku: Annotated[str | None, Query(max_length=120)] = None,
@@ -38,16 +38,15 @@ async def list_products(
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> ProductsPageSchema:
-    async with runtime.database.read_session() as session:
-        products, total = await service.list_products(
-            session,
-            principal.seller_id,
-            style_key=style_key,
-            sku=sku,
-            status=status,
-            offset=offset(page, per_page),
-            limit=per_page,
-        )
+    products, total = await service.list_products(
+        session,
+        principal.seller_id,
+        style_key=style_key,
+        sku=sku,
+        status=status,
+        offset=offset(page, per_page),
+        limit=per_page,
+    )
     pagination = page_links(request, page=page, per_page=per_page, total=total)
     return ProductsPageSchema(items=products, pagination=pagination)
 
@@ -64,9 +63,8 @@ async def list_products(
 )
 async def delete_product(
     sku: str,
-    runtime: RuntimeDependency,
+    session: WriteSession,
     principal: Annotated[Principal, authenticated("products.delete", DELETE_LIMIT)],
 ) -> Response:
-    async with runtime.database.write_session.begin() as session:
-        await service.delete_product(session, principal.seller_id, sku)
+    await service.delete_product(session, principal.seller_id, sku)
     return Response(status_code=204)
