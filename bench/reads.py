@@ -158,4 +158,13 @@ def describe(result: ReadResult, *, connections: int, processes: int) -> list[st
             f"generator ceiling (same bytes, bare asyncio server, no uvicorn): "
             f"{bare.rate:,.0f} req/s, generator cpu {bare.cpu:.2f}, errors {bare.errors}"
         )
+    raw = [entry.tally for entry in result.rounds if entry.server == "raw"]
+    if raw:
+        # CPU per response does not depend on how much of the machine others use, unlike
+        # the rates: it gives the generator's rate on a core of its own.
+        cost = sum(t.cpu_seconds for t in raw) / sum(t.responses for t in raw)
+        lines.append(
+            f"generator cost in the raw rounds: {cost * 1e6:.0f} µs CPU per response, "
+            f"{1 / cost:,.0f} req/s per core"
+        )
     return lines
