@@ -143,6 +143,25 @@ async def test_export_reflects_the_changed_document(runtime: Runtime, demo_catal
     assert (DROPPED_BRAND in brand_ids, NEW_BRAND["id"] in brand_ids) == (False, True)
 
 
+def move_hungary_to_the_euro(data: dict[str, Any]) -> None:
+    """Hungary adopts the euro: its currency changes and the forint leaves the catalogue."""
+    next(c for c in data["countries"] if c["code"] == "HU")["currency_code"] = "EUR"
+    data["currencies"] = [c for c in data["currencies"] if c["code"] != "HUF"]
+
+
+async def test_a_country_can_move_to_another_currency_and_drop_the_old_one(
+    runtime: Runtime, demo_catalogue: None
+) -> None:
+    changed = edited(move_hungary_to_the_euro)
+
+    outcome = await import_document(runtime.database, changed)
+
+    exported = (await export_document(runtime)).model_dump()
+    assert outcome == ImportOutcome(changed=True, version=2)
+    assert exported == changed.model_dump()
+    assert "HUF" not in {currency["code"] for currency in exported["currencies"]}
+
+
 async def test_grant_of_a_dropped_brand_disappears_and_the_others_stay(
     runtime: Runtime, demo_catalogue: None
 ) -> None:

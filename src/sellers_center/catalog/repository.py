@@ -96,10 +96,14 @@ async def replace(session: AsyncSession, document: CatalogDocument) -> None:
         for group in c.attribute_groups
     ]
     await session.execute(delete(CategoryAttributeGroup))
-    await _sync(session, Currency, Currency.code, [c.model_dump() for c in document.currencies])
+    currencies = [c.model_dump() for c in document.currencies]
+    # Currencies a country moves to must exist before it does, and those it leaves may go only
+    # after it has: add first, remove last.
+    await _sync(session, Currency, Currency.code, currencies, remove_absent=False)
     # JSON mode: the VAT rate is stored as the text of its decimal.
     countries = [c.model_dump(mode="json") for c in document.countries]
     await _sync(session, Country, Country.code, countries)
+    await _sync(session, Currency, Currency.code, currencies)
     await _sync(session, Carrier, Carrier.key, [c.model_dump() for c in document.carriers])
     await _sync(session, Locale, Locale.code, [c.model_dump() for c in document.locales])
     reasons = [r.model_dump() for r in document.rejection_reasons]
@@ -115,12 +119,15 @@ async def _sync(
     table: type[Base],
     key: InstrumentedAttribute[Any],
     rows: Sequence[dict[str, Any]],
+    *,
+    remove_absent: bool = True,
 ) -> None:
-    """Delete rows whose key is absent, update the ones present, insert the new ones."""
+    """Delete rows whose key is absent (unless told not to), update the ones present, insert
+    the new ones."""
     wanted = {row[key.key]: row for row in rows}
     existing = set((await session.execute(select(key))).scalars())
     gone = existing - wanted.keys()
-    if gone:
+    if gone and remove_absent:
         await session.execute(delete(table).where(key.in_(gone)))
     kept = [row for k, row in wanted.items() if k in existing]
     if kept:
