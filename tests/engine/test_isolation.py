@@ -16,7 +16,6 @@ from sqlalchemy import text
 from sellers_center.db import Database
 from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.products.schemas import UpsertProductItemSchema
-from sellers_center.products.service import upsert_products
 from sellers_center.runtime import Runtime
 from tests.engine.helpers import applied_values, batch_row, eventually, result, submit
 from tests.products.factory import ean, jacket
@@ -227,9 +226,9 @@ async def test_an_ean_a_concurrent_batch_took_first_is_an_item_error_for_that_sk
     async with runtime.database.write_session() as concurrent:
         context = BatchContext(uuid.uuid4(), seller.seller_id, runtime.clock.now())
         winner = UpsertProductItemSchema.model_validate(jacket("OTHER-S", "OTHER", ean=taken))
-        applied = await upsert_products(
-            concurrent, context, [winner], catalog_cache=runtime.catalog
-        )
+        products = runtime.kinds.get("products")
+        assert products is not None
+        applied = await products.process(concurrent, context, [winner])
         assert applied == [ItemOutcome()]
         processing = asyncio.create_task(runtime.worker().run_once())
         await eventually(lambda: waiting_for_a_lock(runtime.database))

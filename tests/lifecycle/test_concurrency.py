@@ -21,10 +21,10 @@ import pytest
 from sellers_center.db import Database
 from sellers_center.engine import service as engine
 from sellers_center.engine.worker import Worker
-from sellers_center.lifecycle import repository as lifecycle_repository
 from sellers_center.lifecycle import service as lifecycle
 from sellers_center.lifecycle.rules import seller_move
-from sellers_center.products.schemas import ProductStatus
+from sellers_center.lifecycle.schemas import ProductStatus
+from sellers_center.products import service as products
 from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
 from tests.products.factory import ean, jacket, upsert
@@ -117,7 +117,7 @@ async def read_result(runtime: Runtime, seller: SellerKey, batch_id: uuid.UUID) 
 
 async def current_status(database: Database, seller: SellerKey, style_key: str) -> str:
     async with database.read_session() as session:
-        styles = await lifecycle_repository.find_styles(session, seller.seller_id, [style_key])
+        styles = await products.styles(session, seller.seller_id, [style_key])
     return styles[style_key].status
 
 

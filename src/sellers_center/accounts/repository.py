@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -21,6 +21,11 @@ async def find_seller_id(session: AsyncSession, name: str) -> int | None:
     return (
         await session.execute(select(Seller.id).where(Seller.name == name))
     ).scalar_one_or_none()
+
+
+async def seller_names(session: AsyncSession, seller_ids: Iterable[int]) -> dict[int, str]:
+    statement = select(Seller.id, Seller.name).where(Seller.id.in_(set(seller_ids)))
+    return {row.id: row.name for row in await session.execute(statement)}
 
 
 async def insert_seller(session: AsyncSession, name: str, now: datetime) -> int:

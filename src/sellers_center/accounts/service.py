@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,6 +91,11 @@ async def seller_id_by_name(session: AsyncSession, name: str) -> int:
     if seller_id is None:
         raise NotFoundError(f"Seller {name!r} not found")
     return seller_id
+
+
+async def seller_names(session: AsyncSession, seller_ids: Iterable[int]) -> dict[int, str]:
+    """The name of each of these sellers, by id."""
+    return await repository.seller_names(session, seller_ids)
 
 
 async def has_sellers(session: AsyncSession) -> bool:

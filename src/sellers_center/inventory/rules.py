@@ -19,10 +19,6 @@ from sellers_center.products.schemas import MAX_PRICE
 VALID_AT_LEAD = timedelta(days=1)
 
 
-def product_not_found(sku: str) -> str:
-    return f"Product not found: {sku}"
-
-
 def stock_stale(sku: str, valid_at: datetime, applied: datetime) -> str:
     return (
         f"Stock update for SKU {sku} is stale: valid_at {valid_at.isoformat()} is older than "

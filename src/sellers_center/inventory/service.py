@@ -21,6 +21,7 @@ from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.inventory import repository, rules
 from sellers_center.inventory.repository import VariantState
 from sellers_center.inventory.schemas import UpdatePriceItemSchema, UpdateStockItemSchema
+from sellers_center.products.rules import messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ async def update_stocks(
     for item in items:
         variant = variants.get(item.sku)
         if variant is None:
-            outcomes.append(ItemOutcome((rules.product_not_found(item.sku),)))
+            outcomes.append(ItemOutcome((messages.product_not_found(item.sku),)))
             continue
         timing = validity(item.valid_at, variant.stock_valid_at, context.now)
         error = _stock_time_error(item.sku, timing)
@@ -134,7 +135,7 @@ async def update_prices(
         price, code = item.price, item.price.country_code.upper()
         variant = variants.get(item.sku)
         if variant is None:
-            outcomes.append(ItemOutcome((rules.product_not_found(item.sku),)))
+            outcomes.append(ItemOutcome((messages.product_not_found(item.sku),)))
             continue
         errors = rules.price_errors(
             item.sku, code, price.retail_price, price.sale_price, currencies

@@ -1,4 +1,5 @@
-"""The publication state machine of SPEC §4, and the text of every refusal.
+"""The publication state machine (docs/api.md#publication-status-batches), the text of every
+refusal, and the publication rules the product upsert follows.
 
     new style -> draft
     draft --published--> pending_approval --approve--> pending_active --> active
@@ -16,11 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sellers_center.products.schemas import ProductStatus
+from sellers_center.lifecycle.schemas import ProductStatus
+from sellers_center.products.rules.publication import PublicationPolicy
 
 SETTABLE = ("published", "inactive", "draft")
 PUBLISHED_ALREADY = frozenset(
     {ProductStatus.PENDING_APPROVAL, ProductStatus.PENDING_ACTIVE, ProductStatus.ACTIVE}
+)
+
+
+# What the product rules follow: a new style is a draft; a style waiting for review cannot be
+# changed; only a draft or rejected style may change category, and only a draft lose variants.
+PUBLICATION = PublicationPolicy(
+    new_style_status=ProductStatus.DRAFT,
+    frozen_statuses=frozenset({ProductStatus.PENDING_APPROVAL}),
+    category_changeable_statuses=frozenset({ProductStatus.DRAFT, ProductStatus.REJECTED}),
+    deletable_statuses=frozenset({ProductStatus.DRAFT}),
 )
 
 

@@ -1,5 +1,6 @@
 """Status batch models of the contract (``contract/results-status.openapi.json``), verbatim,
-and the shapes of the rejected-products listing.
+the statuses of a style, and the listings that show them: variants with their style's status
+(``GET /api/v1/products/``) and rejected styles.
 
 Contract models carry no docstrings (they would become descriptions); see products/schemas.py.
 """
@@ -8,13 +9,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sellers_center.engine.status import RequestStatus
 from sellers_center.pagination import PaginationSchema
-from sellers_center.products.schemas import ContractModel, ErrorMessage, drop_defaults
+from sellers_center.products.schemas import (
+    ContractModel,
+    ErrorMessage,
+    UpsertProductItemSchema,
+    drop_defaults,
+)
 
 STATUS_DESCRIPTION = (
     "Status you want to set for the given product.\n"
@@ -25,6 +32,18 @@ STATUS_DESCRIPTION = (
     "one should use `inactive`."
 )
 MAX_ITEMS = 1000
+
+
+class ProductStatus(StrEnum):
+    """The read-side states of a style (docs/api.md#publication-status-batches)."""
+
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    PENDING_ACTIVE = "pending_active"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PROBLEM = "problem"
 
 
 def _untitled_status(schema: dict[str, Any]) -> None:
@@ -59,6 +78,19 @@ class UpdateProductStatusRequestSchema(BaseModel):
     }
 
     items: list[UpdateProductStatusItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class ProductSchema(UpsertProductItemSchema):
+    """A stored variant as last upserted, with its style's publication status."""
+
+    status: ProductStatus = Field(description="Publication status of the variant's style.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductsPageSchema(BaseModel):
+    items: list[ProductSchema]
+    pagination: PaginationSchema
 
 
 class RejectionReasonSchema(BaseModel):

@@ -1,4 +1,6 @@
-"""Lifecycle verbs: the sellers' status batches, the operator's review, system steps, reads."""
+"""Lifecycle verbs: the sellers' status batches, what follows a product upsert, the operator's
+review, system steps, reads. Styles are stored by products; the lifecycle asks its verbs and
+keeps the history of every change."""
 
 from __future__ import annotations
 
@@ -8,21 +10,36 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.accounts import service as accounts
 from sellers_center.catalog.snapshot import Catalog
 from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.errors import ConflictError, InvalidInputError, NotFoundError
 from sellers_center.lifecycle import repository
-from sellers_center.lifecycle.repository import StatusChange, StyleRow
-from sellers_center.lifecycle.rules import product_master_not_found, seller_move
+from sellers_center.lifecycle.repository import StatusChange
+from sellers_center.lifecycle.rules import PUBLICATION, product_master_not_found, seller_move
 from sellers_center.lifecycle.schemas import (
+    ProductStatus,
     RejectedProductSchema,
     RejectionReasonSchema,
     UpdateProductStatusItemSchema,
 )
-from sellers_center.products.rules.completeness import sale_gaps
-from sellers_center.products.schemas import ProductStatus, UpsertProductItemSchema
+from sellers_center.products import service as products
+from sellers_center.products.service import ChangedStyle, StoredStyle
 
 SELLER, OPERATOR, SYSTEM = "seller", "operator", "system"
+# Styles promoted from pending_active to active per maintenance pass.
+ACTIVATION_CHUNK = 500
+
+
+async def record_changes(
+    session: AsyncSession, changes: Sequence[StatusChange], now: datetime
+) -> None:
+    """Write every change into the history and give each style its last new status."""
+    if not changes:
+        return
+    await repository.insert_history(session, changes, now)
+    statuses = {change.style_id: change.to_status for change in changes}
+    await products.set_style_statuses(session, statuses, now)
 
 
 async def update_statuses(
@@ -34,10 +51,10 @@ async def update_statuses(
 ) -> list[ItemOutcome]:
     """Apply a status batch item by item, in order; styles stay locked until the commit."""
     keys = {item.style_key for item in items}
-    styles = await repository.find_styles(session, context.seller_id, keys, lock=True)
+    styles = await products.styles(session, context.seller_id, keys, lock=True)
     current = {key: ProductStatus(style.status) for key, style in styles.items()}
     publishing = {i.style_key for i in items if i.status == "published" and i.style_key in styles}
-    gaps = await _sale_gaps(session, [styles[key] for key in publishing])
+    gaps = await products.sale_gaps_of_styles(session, [styles[key].id for key in publishing])
     outcomes, changes = [], []
     for item in items:
         style = styles.get(item.style_key)
@@ -47,7 +64,7 @@ async def update_statuses(
         move = seller_move(item.style_key, current[item.style_key], item.status, sandbox=sandbox)
         errors = [move.error] if move.error else []
         if move.needs_sellable:
-            errors += gaps[item.style_key]
+            errors += gaps.get(style.id, [])
         if not errors and move.to is not None:
             detail = f"status batch: {item.status}" + (" (sandbox)" if sandbox else "")
             change = StatusChange(
@@ -56,26 +73,45 @@ async def update_statuses(
             changes.append(change)
             current[item.style_key] = move.to
         outcomes.append(ItemOutcome(tuple(errors)))
-    await repository.record_changes(session, changes, context.now)
+    await record_changes(session, changes, context.now)
     return outcomes
 
 
-async def _sale_gaps(session: AsyncSession, styles: Sequence[StyleRow]) -> dict[str, list[str]]:
-    data = await repository.variant_data(session, [style.id for style in styles])
-    return {
-        style.style_key: [
-            gap
-            for stored in data.get(style.id, [])
-            for gap in sale_gaps(UpsertProductItemSchema.model_validate_json(stored))
-        ]
-        for style in styles
-    }
+async def after_upsert(
+    session: AsyncSession,
+    context: BatchContext,
+    created: Sequence[int],
+    changed: Sequence[ChangedStyle],
+) -> None:
+    """What follows a products batch: each new style's first history entry; an active style the
+    batch left unsellable becomes ``problem``, a ``problem`` style it made whole again
+    ``active`` (docs/api.md#publication-status-batches)."""
+    births = [
+        StatusChange(
+            style_id, None, PUBLICATION.new_style_status, SELLER, "created", context.batch_id
+        )
+        for style_id in created
+    ]
+    await record_changes(session, [*births, *_follow_ups(changed)], context.now)
 
 
-async def _review_target(session: AsyncSession, seller_id: int, style_key: str) -> StyleRow:
-    style = (await repository.find_styles(session, seller_id, [style_key], lock=True)).get(
-        style_key
-    )
+def _follow_ups(changed: Sequence[ChangedStyle]) -> list[StatusChange]:
+    changes = []
+    for style in changed:
+        if style.status == ProductStatus.ACTIVE and style.unsellable:
+            detail = "variants not sellable: " + ", ".join(style.unsellable)
+            changes.append(
+                StatusChange(style.id, style.status, ProductStatus.PROBLEM, SYSTEM, detail)
+            )
+        elif style.status == ProductStatus.PROBLEM and not style.unsellable:
+            changes.append(
+                StatusChange(style.id, style.status, ProductStatus.ACTIVE, SYSTEM, "variants fixed")
+            )
+    return changes
+
+
+async def _review_target(session: AsyncSession, seller_id: int, style_key: str) -> StoredStyle:
+    style = (await products.styles(session, seller_id, [style_key], lock=True)).get(style_key)
     if style is None:
         raise NotFoundError(product_master_not_found(style_key))
     if style.status != ProductStatus.PENDING_APPROVAL:
@@ -91,7 +127,7 @@ async def approve(session: AsyncSession, seller_id: int, style_key: str, now: da
     change = StatusChange(
         style.id, style.status, ProductStatus.PENDING_ACTIVE, OPERATOR, "approved"
     )
-    await repository.record_changes(session, [change], now)
+    await record_changes(session, [change], now)
 
 
 async def reject(
@@ -114,15 +150,17 @@ async def reject(
     style = await _review_target(session, seller_id, style_key)
     detail = "rejected: " + ", ".join(reasons) + (f" ({message})" if message else "")
     change = StatusChange(style.id, style.status, ProductStatus.REJECTED, OPERATOR, detail)
-    await repository.record_changes(session, [change], now)
-    await repository.set_rejection(session, style.id, list(dict.fromkeys(reasons)), message)
+    await record_changes(session, [change], now)
+    await products.set_style_rejection(session, style.id, list(dict.fromkeys(reasons)), message)
 
 
 async def activate_approved(session: AsyncSession, now: datetime) -> int:
     """System step after approval: pending_active styles go live. A style edited into an
     unsellable state since its approval becomes ``problem`` instead. Returns how many moved."""
-    styles = await repository.lock_styles_in_status(session, ProductStatus.PENDING_ACTIVE)
-    unsellable = await repository.styles_with_unsellable_variants(session, [s.id for s in styles])
+    styles = await products.lock_styles_in_status(
+        session, ProductStatus.PENDING_ACTIVE, ACTIVATION_CHUNK
+    )
+    unsellable = await products.styles_with_unsellable_variants(session, [s.id for s in styles])
     changes = [
         StatusChange(
             style.id, style.status, ProductStatus.PROBLEM, SYSTEM, "unsellable at activation"
@@ -133,7 +171,7 @@ async def activate_approved(session: AsyncSession, now: datetime) -> int:
         )
         for style in styles
     ]
-    await repository.record_changes(session, changes, now)
+    await record_changes(session, changes, now)
     return len(changes)
 
 
@@ -146,8 +184,12 @@ class PendingStyle:
 
 
 async def pending_review(session: AsyncSession, seller_id: int | None) -> list[PendingStyle]:
-    rows = await repository.styles_in_status(session, ProductStatus.PENDING_APPROVAL, seller_id)
-    return [PendingStyle(*row) for row in rows]
+    styles = await products.styles_in_status(session, ProductStatus.PENDING_APPROVAL, seller_id)
+    names = await accounts.seller_names(session, {style.seller_id for style in styles})
+    return [
+        PendingStyle(names[style.seller_id], style.style_key, style.variants, style.since)
+        for style in styles
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +202,7 @@ class HistoryEntry:
 
 
 async def history(session: AsyncSession, seller_id: int, style_key: str) -> list[HistoryEntry]:
-    style = (await repository.find_styles(session, seller_id, [style_key])).get(style_key)
+    style = (await products.styles(session, seller_id, [style_key])).get(style_key)
     if style is None:
         raise NotFoundError(product_master_not_found(style_key))
     return [
@@ -178,20 +220,22 @@ async def rejected_products(
     offset: int,
     limit: int,
 ) -> tuple[list[RejectedProductSchema], int]:
-    rows, total = await repository.rejected_page(session, seller_id, style_key, offset, limit)
+    entries, total = await products.style_page(
+        session, seller_id, ProductStatus.REJECTED, style_key=style_key, offset=offset, limit=limit
+    )
     reasons = {reason.key: reason for reason in catalog.rejection_reasons}
-    products = [
+    listed = [
         RejectedProductSchema(
-            style_key=row["style_key"],
-            skus=row["skus"],
+            style_key=entry.style_key,
+            skus=entry.skus,
             rejection_reasons=[
                 RejectionReasonSchema.model_validate(reasons[key], from_attributes=True)
-                for key in (row["rejection_reasons"] or "").split(",")
+                for key in entry.rejection_reasons
                 if key in reasons
             ],
-            rejection_message=row["rejection_message"],
-            rejected_at=row["status_changed_at"],
+            rejection_message=entry.rejection_message,
+            rejected_at=entry.status_changed_at,
         )
-        for row in rows
+        for entry in entries
     ]
-    return products, total
+    return listed, total

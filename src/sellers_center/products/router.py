@@ -1,4 +1,6 @@
-"""Product reads and deletion (SPEC §3). Upserts are the products batch kind's endpoints."""
+"""Product reads and deletion (docs/api.md#reading-and-deleting-products). Upserts are the
+products batch kind's endpoints. The listing shows each variant with its style's publication
+status, so its shapes are the lifecycle's; deletion follows the lifecycle's rules."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.http.schemas import BadRequestSchema
+from sellers_center.lifecycle.rules import PUBLICATION
+from sellers_center.lifecycle.schemas import ProductSchema, ProductsPageSchema, ProductStatus
 from sellers_center.pagination import DEFAULT_PER_PAGE, offset
 from sellers_center.products import service
-from sellers_center.products.schemas import ProductsPageSchema, ProductStatus
 
 router = SlashAgnosticRouter(tags=["Products"])
 
-# Default requests per minute per API key (SPEC §6).
+# Default requests per minute per API key (docs/api.md#limits).
 LIST_LIMIT = 1000
 DELETE_LIMIT = 100
 
@@ -38,7 +41,7 @@ async def list_products(
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> ProductsPageSchema:
-    products, total = await service.list_products(
+    listed, total = await service.list_products(
         session,
         principal.seller_id,
         style_key=style_key,
@@ -47,6 +50,17 @@ async def list_products(
         offset=offset(page, per_page),
         limit=per_page,
     )
+    products = [
+        ProductSchema.model_validate(
+            {
+                **variant.item,
+                "status": variant.status,
+                "created_at": variant.created_at,
+                "updated_at": variant.updated_at,
+            }
+        )
+        for variant in listed
+    ]
     pagination = page_links(request, page=page, per_page=per_page, total=total)
     return ProductsPageSchema(items=products, pagination=pagination)
 
@@ -66,5 +80,5 @@ async def delete_product(
     session: WriteSession,
     principal: Annotated[Principal, authenticated("products.delete", DELETE_LIMIT)],
 ) -> Response:
-    await service.delete_product(session, principal.seller_id, sku)
+    await service.delete_product(session, principal.seller_id, sku, PUBLICATION)
     return Response(status_code=204)

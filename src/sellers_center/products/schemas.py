@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -27,7 +25,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sellers_center.engine.status import RequestStatus
-from sellers_center.pagination import PaginationSchema
 
 PROPERTY_ID = "ID (integer) of this property"
 COUNTRY_CODE = "ISO 3166-1 alpha-2 country code"
@@ -231,28 +228,3 @@ class UpsertProductsRequestSchema(BaseModel):
     }
 
     items: list[UpsertProductItemSchema] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class ProductStatus(StrEnum):
-    """The read-side states of a style (SPEC §4)."""
-
-    DRAFT = "draft"
-    PENDING_APPROVAL = "pending_approval"
-    REJECTED = "rejected"
-    PENDING_ACTIVE = "pending_active"
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    PROBLEM = "problem"
-
-
-class ProductSchema(UpsertProductItemSchema):
-    """A stored variant as last upserted, with its style's publication status."""
-
-    status: ProductStatus = Field(description="Publication status of the variant's style.")
-    created_at: datetime
-    updated_at: datetime
-
-
-class ProductsPageSchema(BaseModel):
-    items: list[ProductSchema]
-    pagination: PaginationSchema

@@ -1,7 +1,9 @@
-"""Whether a variant can be sold: what publishing a style requires of every variant (SPEC §4)."""
+"""Whether a variant can be sold: what publishing a style requires of every variant
+(docs/api.md#publication-status-batches)."""
 
 from __future__ import annotations
 
+from sellers_center.products.rules import messages
 from sellers_center.products.schemas import UpsertProductItemSchema
 
 
@@ -10,13 +12,9 @@ def sale_gaps(item: UpsertProductItemSchema) -> list[str]:
     gaps = []
     countries = item.countries or []
     if not countries:
-        gaps.append(f"Variant {item.sku} cannot be sold: it lists no countries to sell in")
+        gaps.append(messages.sold_nowhere(item.sku))
     priced = {price.country_code for price in item.prices}
-    gaps += [
-        f"Variant {item.sku} cannot be sold: it has no price for country {code}"
-        for code in countries
-        if code not in priced
-    ]
+    gaps += [messages.price_lacking(item.sku, code) for code in countries if code not in priced]
     if not item.images:
-        gaps.append(f"Variant {item.sku} cannot be sold: it has no image")
+        gaps.append(messages.image_lacking(item.sku))
     return gaps

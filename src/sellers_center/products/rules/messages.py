@@ -1,4 +1,5 @@
-"""Every item error of the product upsert, one function per rule (SPEC §3).
+"""Every item error of the products domain, one function per rule (docs/api.md#products-batches),
+and the texts of what keeps a variant from being sold (#publication-status-batches).
 
 Texts follow the live service's plain-English wording that client code matches by substring
 (``Size not found``, ``Missing attribute for group ... with id ...``); each also names the
@@ -188,3 +189,26 @@ def second_size_mixed(color: int, style_key: str) -> str:
         f"Second size must be given for all variants of colour {color} of style {style_key} "
         "or for none"
     )
+
+
+def product_not_found(sku: str) -> str:
+    return f"Product not found: {sku}"
+
+
+def product_not_deletable(sku: str, style_key: str, status: str) -> str:
+    return (
+        f"Product {sku} cannot be deleted: its style {style_key} is {status}; only draft "
+        "products can be deleted (set the style to inactive to take it offline)"
+    )
+
+
+def sold_nowhere(sku: str) -> str:
+    return f"Variant {sku} cannot be sold: it lists no countries to sell in"
+
+
+def price_lacking(sku: str, code: str) -> str:
+    return f"Variant {sku} cannot be sold: it has no price for country {code}"
+
+
+def image_lacking(sku: str) -> str:
+    return f"Variant {sku} cannot be sold: it has no image"

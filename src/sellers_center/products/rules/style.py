@@ -14,14 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sellers_center.products.repository import StoredStyle, StoredVariant
+from sellers_center.products.repository.styles import StoredStyle
+from sellers_center.products.repository.variants import StoredVariant
 from sellers_center.products.rules import messages
 from sellers_center.products.rules.completeness import sale_gaps
+from sellers_center.products.rules.publication import PublicationPolicy
 from sellers_center.products.schemas import UpsertProductItemSchema
-
-NEW_STYLE_STATUS = "draft"
-LOCKED_STATUSES = frozenset({"pending_approval"})
-CATEGORY_CHANGEABLE_STATUSES = frozenset({"draft", "rejected"})
 
 
 def variant_of(item: UpsertProductItemSchema) -> StoredVariant:
@@ -48,6 +46,7 @@ def size_label(variant: StoredVariant) -> str:
 class WorkingState:
     """The seller's styles and variants as the batch has changed them so far."""
 
+    policy: PublicationPolicy
     style_status: dict[str, str]
     style_ids: dict[str, int]
     variants: dict[str, StoredVariant]
@@ -60,10 +59,18 @@ class WorkingState:
     applied: dict[str, UpsertProductItemSchema] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, styles: Iterable[StoredStyle], variants: Iterable[StoredVariant]) -> WorkingState:
+    def of(
+        cls,
+        styles: Iterable[StoredStyle],
+        variants: Iterable[StoredVariant],
+        policy: PublicationPolicy,
+    ) -> WorkingState:
         styles = list(styles)
         state = cls(
-            {s.style_key: s.status for s in styles}, {s.style_key: s.id for s in styles}, {}
+            policy,
+            {s.style_key: s.status for s in styles},
+            {s.style_key: s.id for s in styles},
+            {},
         )
         for stored in variants:
             state._place(stored)
@@ -84,7 +91,7 @@ class WorkingState:
 
     def errors(self, item: UpsertProductItemSchema) -> list[str]:
         status = self.style_status.get(item.style_key)
-        if status in LOCKED_STATUSES:
+        if status in self.policy.frozen_statuses:
             return [messages.style_pending_approval(item.style_key)]
         candidate = variant_of(item)
         stored = self.variants.get(item.sku)
@@ -94,7 +101,7 @@ class WorkingState:
         elif (
             stored is not None
             and stored.category != item.category
-            and status not in CATEGORY_CHANGEABLE_STATUSES
+            and status not in self.policy.category_changeable_statuses
         ):
             change = (item.sku, stored.category, item.category, str(status))
             errors.append(messages.category_change_not_allowed(*change))
@@ -124,7 +131,7 @@ class WorkingState:
         self.coming[item.sku] -= 1
 
     def apply(self, item: UpsertProductItemSchema) -> None:
-        self.style_status.setdefault(item.style_key, NEW_STYLE_STATUS)
+        self.style_status.setdefault(item.style_key, self.policy.new_style_status)
         self._place(variant_of(item))
         self.applied.pop(item.sku, None)  # the latest upsert of a SKU is the one written
         self.applied[item.sku] = item
@@ -165,6 +172,7 @@ def evaluate(
     item_errors: Sequence[list[str]],
     styles: Sequence[StoredStyle],
     variants: Sequence[StoredVariant],
+    policy: PublicationPolicy,
 ) -> tuple[WorkingState, list[list[str]]]:
     """Every item's errors given the stored state; the state holds the items to write.
 
@@ -173,7 +181,7 @@ def evaluate(
     """
     refused: dict[int, str] = {}
     while True:
-        state = WorkingState.of(styles, variants)
+        state = WorkingState.of(styles, variants, policy)
         state.coming.update(item.sku for item in items)
         outcome = []
         for index, item in enumerate(items):

@@ -1,4 +1,4 @@
-"""All SQL about products: the state a batch needs, its bulk write, and the reads."""
+"""All SQL about variants: the ones a batch needs, its bulk write, the listing, deletion."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, union, update
+from sqlalchemy import Select, delete, func, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,13 +30,6 @@ REPLACED_ON_UPSERT = (
 
 
 @dataclass(frozen=True, slots=True)
-class StoredStyle:
-    id: int
-    style_key: str
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
 class StoredVariant:
     sku: str
     style_key: str
@@ -55,20 +48,6 @@ class VariantRow:
 
     variant: StoredVariant
     data: str
-
-
-async def load_styles(
-    session: AsyncSession, seller_id: int, style_keys: Iterable[str]
-) -> list[StoredStyle]:
-    """The seller's styles with these keys, locked against concurrent status changes
-    (PostgreSQL), in key order so two batches never deadlock."""
-    statement = (
-        select(ProductStyle.id, ProductStyle.style_key, ProductStyle.status)
-        .where(ProductStyle.seller_id == seller_id, ProductStyle.style_key.in_(set(style_keys)))
-        .order_by(ProductStyle.style_key)
-        .with_for_update()
-    )
-    return [StoredStyle(*row) for row in await session.execute(statement)]
 
 
 async def load_variants(
@@ -105,36 +84,6 @@ async def load_variants(
     )
     rows = sorted(await session.execute(statement), key=lambda row: row.sku)
     return [StoredVariant(*row) for row in rows]
-
-
-async def insert_styles(
-    session: AsyncSession, seller_id: int, style_keys: Sequence[str], status: str, now: datetime
-) -> dict[str, int]:
-    """Create styles; their ids, by key. A cached executemany and one lookup: an INSERT with
-    RETURNING ran row by row on SQLite, and a VALUES list compiled anew each batch (measured)."""
-    if not style_keys:
-        return {}
-    rows = [
-        {
-            "seller_id": seller_id,
-            "style_key": key,
-            "status": status,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for key in style_keys
-    ]
-    await session.execute(insert(ProductStyle.__table__), rows)  # type: ignore[arg-type]
-    return {
-        style.style_key: style.id for style in await load_styles(session, seller_id, style_keys)
-    }
-
-
-async def touch_styles(session: AsyncSession, style_ids: Iterable[int], now: datetime) -> None:
-    ids = set(style_ids)
-    if ids:
-        statement = update(ProductStyle).where(ProductStyle.id.in_(ids)).values(updated_at=now)
-        await session.execute(statement)
 
 
 async def upsert_variants(
@@ -200,6 +149,33 @@ async def clear_eans(session: AsyncSession, seller_id: int, skus: Sequence[str])
             .values(ean=None)
         )
         await session.execute(statement)
+
+
+async def stored_items_of_styles(
+    session: AsyncSession, style_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """The stored items (JSON text) of every variant of these styles, by style id, in SKU
+    order."""
+    statement = (
+        select(ProductVariant.style_id, ProductVariant.data)
+        .where(ProductVariant.style_id.in_(set(style_ids)))
+        .order_by(ProductVariant.sku)
+    )
+    found: dict[int, list[str]] = {}
+    for style_id, data in await session.execute(statement):
+        found.setdefault(style_id, []).append(data)
+    return found
+
+
+async def styles_with_unsellable_variants(
+    session: AsyncSession, style_ids: Sequence[int]
+) -> set[int]:
+    if not style_ids:
+        return set()
+    statement = select(ProductVariant.style_id).where(
+        ProductVariant.style_id.in_(style_ids), ProductVariant.is_sellable.is_(False)
+    )
+    return set((await session.execute(statement.distinct())).scalars())
 
 
 def _listing(

@@ -1,0 +1,1 @@
+"""All SQL about products: styles (``styles``) and variants (``variants``)."""
