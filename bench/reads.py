@@ -118,8 +118,9 @@ def measure(folder: Path, *, connections: int, processes: int, seconds: float) -
         finally:
             raw.stop()
         result.single_client = loadgen.hammer(
-            "127.0.0.1", server.port, request, connections=1, processes=1, seconds=seconds
-        )
+            "127.0.0.1", server.port, request, connections=1, processes=1, seconds=seconds,
+            watch=server.pid,
+        )  # fmt: skip
     bare = RawServer(folder, saved, bare=True)
     try:
         result.ceiling = loadgen.hammer(
@@ -148,9 +149,10 @@ def describe(result: ReadResult, *, connections: int, processes: int) -> list[st
         lines += [f"   {problem}" for problem in tally.problems[:3]]
     if result.single_client is not None:
         one = result.single_client
+        cpu = "" if not one.responses else f", server CPU {per_response_ms(one):.2f} ms per read"
         lines.append(
             f"app, one connection: {one.rate:,.0f} req/s, p50 {one.percentile_ms(50):.1f} ms "
-            f"per read, p99 {one.percentile_ms(99):.1f} ms"
+            f"per read, p99 {one.percentile_ms(99):.1f} ms{cpu}"
         )
     if result.ceiling is not None:
         bare = result.ceiling
@@ -158,13 +160,31 @@ def describe(result: ReadResult, *, connections: int, processes: int) -> list[st
             f"generator ceiling (same bytes, bare asyncio server, no uvicorn): "
             f"{bare.rate:,.0f} req/s, generator cpu {bare.cpu:.2f}, errors {bare.errors}"
         )
-    raw = [entry.tally for entry in result.rounds if entry.server == "raw"]
-    if raw:
-        # CPU per response does not depend on how much of the machine others use, unlike
-        # the rates: it gives the generator's rate on a core of its own.
-        cost = sum(t.cpu_seconds for t in raw) / sum(t.responses for t in raw)
+    return lines + _costs(result)
+
+
+def per_response_ms(tally: loadgen.Tally) -> float:
+    return (tally.watched_cpu_seconds or 0.0) / tally.responses * 1000
+
+
+def _costs(result: ReadResult) -> list[str]:
+    """CPU time per response: unlike the rates, it hardly moves with how much of the machine
+    other processes take, so it shows what each side would do on a core of its own."""
+    app, raw = ([e.tally for e in result.rounds if e.server == name] for name in ("app", "raw"))
+    if not app or not raw or not all(t.responses for t in app + raw):
+        return []
+    generator = sum(t.cpu_seconds for t in raw) / sum(t.responses for t in raw)
+    lines = [
+        f"generator cost in the raw rounds: {generator * 1e6:.0f} µs CPU per response, "
+        f"{1 / generator:,.0f} req/s per core"
+    ]
+    if all(t.watched_cpu_seconds is not None for t in app + raw):
+        costs = [
+            sum(t.watched_cpu_seconds or 0.0 for t in tallies) / sum(t.responses for t in tallies)
+            for tallies in (app, raw)
+        ]
         lines.append(
-            f"generator cost in the raw rounds: {cost * 1e6:.0f} µs CPU per response, "
-            f"{1 / cost:,.0f} req/s per core"
+            f"server CPU per response: app {costs[0] * 1000:.2f} ms, raw {costs[1] * 1000:.3f} "
+            f"ms; raw / app = {costs[1] / costs[0]:.3f} (the ratio if CPU were the only limit)"
         )
     return lines
