@@ -29,7 +29,8 @@ PREVIOUS = SCRIPTS.get_revision(HEAD).down_revision
 UNREACHABLE_URL = "postgresql+asyncpg://operator:secret@127.0.0.1:1/sellers"
 SHOWN_URL = "postgresql+asyncpg://operator:***@127.0.0.1:1/sellers"
 BUCKETS = (
-    "attribute_groups, brands, categories, countries, prices.submit, products.delete, "
+    "attribute_groups, brands, categories, countries, orders.carriers, prices.submit, "
+    "products.delete, "
     "products.read, products.rejected, products.submit, results.prices, results.products, "
     "results.status, results.stocks, status.submit, stocks.submit"
 )
