@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from sellers_center.db.tables import ProductVariant
+from sellers_center.db.tables import ProductVariant, VariantPrice
 from sellers_center.runtime import Runtime
 from tests.support import SellerKey
 
@@ -70,11 +71,20 @@ async def product(client: httpx.AsyncClient, seller: SellerKey, sku: str = SKU) 
 
 
 async def stored_data(runtime: Runtime, sku: str = SKU) -> str:
-    async with runtime.database.read_session() as session:
-        data: str = (
-            await session.execute(select(ProductVariant.data).where(ProductVariant.sku == sku))
-        ).scalar_one()
-    return data
+    """The SKU's stored prices as JSON text, each amount as the database holds it."""
+    statement = (
+        select(VariantPrice.country_code, VariantPrice.retail_price, VariantPrice.sale_price)
+        .join(ProductVariant, ProductVariant.id == VariantPrice.variant_id)
+        .where(ProductVariant.sku == sku, VariantPrice.retail_price.is_not(None))
+        .order_by(VariantPrice.position)
+    )
+    async with runtime.unit.read() as session:
+        rows = await session.execute(statement)
+        prices = [
+            {"country_code": code, "retail_price": retail, "sale_price": sale}
+            for code, retail, sale in rows
+        ]
+    return json.dumps({"prices": prices}, separators=(",", ":"))
 
 
 def stock(quantity: int, valid_at: str | None = None, sku: str = SKU) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from sellers_center.db.tables import (
     Seller,
     SellerBrand,
     StyleStatusChange,
+    VariantPrice,
 )
 from sellers_center.engine import service
 from sellers_center.runtime import Runtime
@@ -65,7 +66,8 @@ class Snapshot:
     sellers: list[tuple[int, str]]
     seller_brands: set[tuple[int, int]]
     batches: dict[uuid.UUID, StoredBatch]
-    # (seller_id, sku) -> (style_key, ean, data, stock_valid_at, price_valid_at, is_sellable)
+    # (seller_id, sku) -> (style_key, ean, details, quantity, countries, has_images,
+    # stock_valid_at, prices [(country, position, retail, sale, valid_at)], is_sellable)
     variants: dict[tuple[int, str], tuple[Any, ...]]
     styles: set[tuple[int, str, str]]
     # (seller_id, style_key) -> [(from, to, cause, detail, batch id)] in the order recorded
@@ -111,6 +113,20 @@ async def read_snapshot(url: str) -> Snapshot:
                 )
                 for batch, body, items in batch_rows
             }
+            prices: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+            price_rows = await session.execute(
+                select(VariantPrice).order_by(VariantPrice.variant_id, VariantPrice.country_code)
+            )
+            for price in price_rows.scalars():
+                prices[price.variant_id].append(
+                    (
+                        price.country_code,
+                        price.position,
+                        price.retail_price,
+                        price.sale_price,
+                        price.valid_at,
+                    )
+                )
             variant_rows = await session.execute(
                 select(ProductVariant, ProductStyle.style_key).join(
                     ProductStyle, ProductStyle.id == ProductVariant.style_id
@@ -120,9 +136,12 @@ async def read_snapshot(url: str) -> Snapshot:
                 (variant.seller_id, variant.sku): (
                     style_key,
                     variant.ean,
-                    canonical(variant.data),
+                    canonical(variant.details),
+                    variant.quantity,
+                    variant.countries,
+                    variant.has_images,
                     variant.stock_valid_at,
-                    canonical(variant.price_valid_at),
+                    prices[variant.id],
                     variant.is_sellable,
                 )
                 for variant, style_key in variant_rows

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -231,10 +232,12 @@ class StyleStatusChange(Base):
 
 
 class ProductVariant(Base):
-    """One sellable variant (a SKU). ``data`` holds the item as last upserted, normalised, as
-    JSON text written by pydantic (faster than a JSON column's encoder, measured).
+    """One sellable variant (a SKU), stored by products only (``products/repository``).
 
-    The columns beside ``data`` are the ones the rules and the filters look up.
+    Real columns for what is looked up or changed on its own (codes, stock, what decides
+    sellability); the rest of the item as last upserted (names, descriptions, attributes,
+    materials, images, ...) is ``details``, JSON text written by pydantic (faster than a JSON
+    column's encoder, measured). Prices are ``variant_prices``.
     """
 
     __tablename__ = "product_variants"
@@ -255,15 +258,45 @@ class ProductVariant(Base):
     color: Mapped[int] = mapped_column(Integer)
     size: Mapped[int | None] = mapped_column(Integer)
     second_size: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    """Units in stock; null when the seller never gave one."""
+    countries: Mapped[str | None] = mapped_column(Text)
+    """The countries to sell in, comma-separated in the seller's order; null when not given."""
+    has_images: Mapped[bool] = mapped_column(Boolean, server_default=true())
     is_sellable: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    """Complete enough to be sold (countries with prices, images): what publishing needs."""
-    data: Mapped[str] = mapped_column(Text)
+    """Complete enough to be sold (countries with prices, images): what publishing needs.
+    Derived by products whenever countries, prices or images change."""
+    details: Mapped[str] = mapped_column(Text)
     stock_valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the stock last applied was valid; older stock updates are stale."""
-    price_valid_at: Mapped[str | None] = mapped_column(Text)
-    """JSON object: country code to when its price last applied was valid (ISO 8601)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VariantPrice(Base):
+    """A variant's price in one country, and when the last price update for it was valid.
+
+    Amounts are exact decimal text (SQLite has no exact decimal type). A row without an amount
+    keeps only the validity of a country whose price an upsert removed: a later, older price
+    update for it is still stale. ``position`` orders the prices as the seller gave them.
+    """
+
+    __tablename__ = "variant_prices"
+    __table_args__ = (
+        CheckConstraint(
+            "retail_price IS NOT NULL OR valid_at IS NOT NULL", name="price_or_validity"
+        ),
+    )
+
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="CASCADE"), primary_key=True
+    )
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    position: Mapped[int | None] = mapped_column(Integer)
+    retail_price: Mapped[str | None] = mapped_column(Text)
+    sale_price: Mapped[str | None] = mapped_column(Text)
+    valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the last price update applied for this country was valid; older ones are stale."""
 
 
 # --- the batch engine -----------------------------------------------------------------------

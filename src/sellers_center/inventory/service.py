@@ -1,4 +1,5 @@
-"""Apply stock and price batches: one read, item checks in memory, one write per batch.
+"""Apply stock and price batches: the variants read once (locked), item checks in memory, the
+changes written once per batch, through the products domain's verbs.
 
 Items apply in submission order, each seeing what the ones before it applied, so two items for
 one SKU (and country) in a batch behave exactly as if the second came in a later batch: arrival
@@ -7,21 +8,19 @@ order decides, and an older ``valid_at`` than the one applied is stale (SPEC §5
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from pydantic_core import from_json, to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.engine.kind import BatchContext, ItemOutcome
-from sellers_center.inventory import repository, rules
-from sellers_center.inventory.repository import VariantState
+from sellers_center.inventory import rules
 from sellers_center.inventory.schemas import UpdatePriceItemSchema, UpdateStockItemSchema
+from sellers_center.products import service as products
 from sellers_center.products.rules import messages
+from sellers_center.products.service import PriceChange, StockLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,45 +55,26 @@ def validity(sent: datetime | None, applied: datetime | None, now: datetime) -> 
     )
 
 
-class _Changes:
-    """Variants changed by a batch, with their parsed data, written back once at the end."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, dict[str, Any]] = {}
-        self.variants: dict[str, VariantState] = {}
-
-    def data_of(self, variant: VariantState) -> dict[str, Any]:
-        if variant.sku not in self.data:
-            self.data[variant.sku] = from_json(variant.data)
-            self.variants[variant.sku] = variant
-        return self.data[variant.sku]
-
-    async def save(self, session: AsyncSession, now: datetime) -> None:
-        for sku, data in self.data.items():
-            self.variants[sku].data = to_json(data).decode()
-        await repository.save_variants(session, list(self.variants.values()), now)
-
-
 async def update_stocks(
     session: AsyncSession, context: BatchContext, items: Sequence[UpdateStockItemSchema]
 ) -> list[ItemOutcome]:
-    variants = await repository.load_variants(session, context.seller_id, {i.sku for i in items})
-    changes = _Changes()
+    levels = await products.stock_levels(session, context.seller_id, {i.sku for i in items})
+    applied = {sku: level.valid_at for sku, level in levels.items()}
+    changes: dict[str, StockLevel] = {}
     outcomes = []
     for item in items:
-        variant = variants.get(item.sku)
-        if variant is None:
+        if item.sku not in levels:
             outcomes.append(ItemOutcome((messages.product_not_found(item.sku),)))
             continue
-        timing = validity(item.valid_at, variant.stock_valid_at, context.now)
+        timing = validity(item.valid_at, applied[item.sku], context.now)
         error = _stock_time_error(item.sku, timing)
         if error is not None:
             outcomes.append(ItemOutcome((error,)))
             continue
-        changes.data_of(variant)["quantity"] = item.quantity
-        variant.stock_valid_at = timing.valid_at
+        changes[item.sku] = StockLevel(item.sku, item.quantity, timing.valid_at)
+        applied[item.sku] = timing.valid_at
         outcomes.append(ItemOutcome())
-    await changes.save(session, context.now)
+    await products.set_stock(session, context.seller_id, list(changes.values()), context.now)
     return outcomes
 
 
@@ -128,38 +108,27 @@ async def update_prices(
 ) -> list[ItemOutcome]:
     catalog = await catalog_cache.get(session)
     currencies = {country.code: country.currency_code for country in catalog.countries}
-    variants = await repository.load_variants(session, context.seller_id, {i.sku for i in items})
-    changes = _Changes()
+    states = await products.price_states(session, context.seller_id, {i.sku for i in items})
+    applied: dict[tuple[str, str], datetime | None] = {}
+    changes = []
     outcomes = []
     for item in items:
         price, code = item.price, item.price.country_code.upper()
-        variant = variants.get(item.sku)
-        if variant is None:
+        state = states.get(item.sku)
+        if state is None:
             outcomes.append(ItemOutcome((messages.product_not_found(item.sku),)))
             continue
         errors = rules.price_errors(
             item.sku, code, price.retail_price, price.sale_price, currencies
         )
-        times = json.loads(variant.price_valid_at or "{}")
-        applied = datetime.fromisoformat(times[code]) if code in times else None
-        timing = validity(item.valid_at, applied, context.now)
+        last = applied[item.sku, code] if (item.sku, code) in applied else state.valid_at(code)
+        timing = validity(item.valid_at, last, context.now)
         errors += _price_time_errors(item.sku, code, timing, is_valid=not errors)
         if not errors:
-            _set_price(changes.data_of(variant), code, item)
-            times[code] = timing.valid_at.isoformat()
-            variant.price_valid_at = json.dumps(times, sort_keys=True)
+            changes.append(
+                PriceChange(item.sku, code, price.retail_price, price.sale_price, timing.valid_at)
+            )
+            applied[item.sku, code] = timing.valid_at
         outcomes.append(ItemOutcome(tuple(errors)))
-    await changes.save(session, context.now)
+    await products.set_prices(session, states, changes, context.now)
     return outcomes
-
-
-def _set_price(data: dict[str, Any], code: str, item: UpdatePriceItemSchema) -> None:
-    """Replace the country's price in the stored item (exact decimal strings), or add it."""
-    entry = {
-        "country_code": code,
-        "retail_price": str(item.price.retail_price),
-        "sale_price": None if item.price.sale_price is None else str(item.price.sale_price),
-    }
-    prices = data["prices"]
-    position = next((n for n, p in enumerate(prices) if p["country_code"] == code), len(prices))
-    prices[position : position + 1] = [entry]

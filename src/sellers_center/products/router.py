@@ -53,13 +53,13 @@ async def list_products(
     products = [
         ProductSchema.model_validate(
             {
-                **variant.item,
-                "status": variant.status,
-                "created_at": variant.created_at,
-                "updated_at": variant.updated_at,
+                **entry.variant.as_item(),
+                "status": entry.status,
+                "created_at": entry.created_at,
+                "updated_at": entry.updated_at,
             }
         )
-        for variant in listed
+        for entry in listed
     ]
     pagination = page_links(request, page=page, per_page=per_page, total=total)
     return ProductsPageSchema(items=products, pagination=pagination)

@@ -1,4 +1,10 @@
-"""All SQL about variants: the ones a batch needs, its bulk write, the listing, deletion."""
+"""All SQL about variants: the ones a batch needs, its bulk write, the listing, deletion, and
+what decides whether they can be sold.
+
+The storage form is private to this package: real columns for what is looked up or changed on
+its own, the rest of the item as JSON text (``details``), prices in ``prices.py``. Callers get
+and give ``Variant`` values.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlalchemy import Select, delete, func, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import ProductStyle, ProductVariant
+from sellers_center.products.repository import prices
+from sellers_center.products.repository.prices import PriceRow
+from sellers_center.products.variant import Variant, VariantPrice
 
-# Columns an upsert replaces; identity and creation time stay.
+# Columns an upsert replaces; identity, creation time and the validity of stock stay.
 REPLACED_ON_UPSERT = (
     "style_id",
     "ean",
@@ -23,14 +33,19 @@ REPLACED_ON_UPSERT = (
     "color",
     "size",
     "second_size",
+    "quantity",
+    "countries",
+    "has_images",
     "is_sellable",
-    "data",
+    "details",
     "updated_at",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class StoredVariant:
+    """What the upsert's rules compare of a stored variant."""
+
     sku: str
     style_key: str
     ean: str | None
@@ -43,11 +58,34 @@ class StoredVariant:
 
 
 @dataclass(frozen=True, slots=True)
-class VariantRow:
-    """A variant to write: its lookup columns and the item as stored (JSON text)."""
+class ListedVariant:
+    variant: Variant
+    status: str
+    """Its style's status."""
+    created_at: datetime
+    updated_at: datetime
 
-    variant: StoredVariant
-    data: str
+
+@dataclass(frozen=True, slots=True)
+class SaleInputs:
+    """What decides whether a stored variant can be sold."""
+
+    id: int
+    style_id: int
+    sku: str
+    countries: tuple[str, ...]
+    has_images: bool
+
+
+def countries_text(countries: Sequence[str] | None) -> str | None:
+    """Countries as stored: comma-separated in the seller's order, None when not given."""
+    return None if countries is None else ",".join(countries)
+
+
+def countries_of(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(text.split(",")) if text else ()
 
 
 async def load_variants(
@@ -89,48 +127,54 @@ async def load_variants(
 async def upsert_variants(
     session: AsyncSession,
     seller_id: int,
-    rows: Sequence[VariantRow],
+    variants: Sequence[Variant],
     style_ids: dict[str, int],
+    *,
+    stored_skus: Sequence[str],
     now: datetime,
 ) -> None:
-    """Create or replace ``rows`` with one INSERT ... ON CONFLICT statement run for all of them.
+    """Create or replace ``variants`` with one INSERT ... ON CONFLICT statement run for all of
+    them, then their prices (``stored_skus``: those that existed before).
 
     Executed as executemany on the Core table: the statement compiles once and is cached, where
     a 100-row VALUES list compiled anew every batch cost 70 ms of the batch's 100 (measured).
     """
-    if not rows:
+    if not variants:
         return
     values = [
         {
             "seller_id": seller_id,
-            "style_id": style_ids[row.variant.style_key],
-            "sku": row.variant.sku,
-            "ean": row.variant.ean,
-            "brand": row.variant.brand,
-            "category": row.variant.category,
-            "color": row.variant.color,
-            "size": row.variant.size,
-            "second_size": row.variant.second_size,
-            "is_sellable": row.variant.is_sellable,
-            "data": row.data,
+            "style_id": style_ids[variant.style_key],
+            "sku": variant.sku,
+            "ean": variant.ean,
+            "brand": variant.brand,
+            "category": variant.category,
+            "color": variant.color,
+            "size": variant.size,
+            "second_size": variant.second_size,
+            "quantity": variant.quantity,
+            "countries": countries_text(variant.countries),
+            "has_images": variant.has_images,
+            "is_sellable": variant.is_sellable,
+            "details": to_json(variant.details).decode(),
             "created_at": now,
             "updated_at": now,
         }
-        for row in rows
+        for variant in variants
     ]
     dialect = dialect_name(session)
-    if dialect == "postgresql":
+    if dialect == "postgresql" and stored_skus:
         # Lock the stored ones first, in SKU order as stock and price batches do, so that
         # writing them in item order below can never deadlock with such a batch.
-        skus = sorted(row.variant.sku for row in rows)
         locked = (
             select(ProductVariant.id)
-            .where(ProductVariant.seller_id == seller_id, ProductVariant.sku.in_(skus))
+            .where(ProductVariant.seller_id == seller_id, ProductVariant.sku.in_(stored_skus))
             .order_by(ProductVariant.sku)
             .with_for_update()
         )
         await session.execute(locked)
     await session.execute(_variant_upsert(dialect), values)
+    await prices.replace_for_upsert(session, seller_id, variants, stored_skus)
 
 
 def _variant_upsert(dialect: str) -> Any:
@@ -151,20 +195,25 @@ async def clear_eans(session: AsyncSession, seller_id: int, skus: Sequence[str])
         await session.execute(statement)
 
 
-async def stored_items_of_styles(
+async def sale_inputs_of_styles(
     session: AsyncSession, style_ids: Iterable[int]
-) -> dict[int, list[str]]:
-    """The stored items (JSON text) of every variant of these styles, by style id, in SKU
-    order."""
+) -> list[SaleInputs]:
+    """What decides the sellability of every variant of these styles, in SKU order."""
     statement = (
-        select(ProductVariant.style_id, ProductVariant.data)
+        select(
+            ProductVariant.id,
+            ProductVariant.style_id,
+            ProductVariant.sku,
+            ProductVariant.countries,
+            ProductVariant.has_images,
+        )
         .where(ProductVariant.style_id.in_(set(style_ids)))
         .order_by(ProductVariant.sku)
     )
-    found: dict[int, list[str]] = {}
-    for style_id, data in await session.execute(statement):
-        found.setdefault(style_id, []).append(data)
-    return found
+    return [
+        SaleInputs(row.id, row.style_id, row.sku, countries_of(row.countries) or (), row.has_images)
+        for row in await session.execute(statement)
+    ]
 
 
 async def styles_with_unsellable_variants(
@@ -178,16 +227,30 @@ async def styles_with_unsellable_variants(
     return set((await session.execute(statement.distinct())).scalars())
 
 
+_LISTED = (
+    ProductVariant.id,
+    ProductStyle.style_key,
+    ProductVariant.sku,
+    ProductVariant.ean,
+    ProductVariant.brand,
+    ProductVariant.category,
+    ProductVariant.color,
+    ProductVariant.size,
+    ProductVariant.second_size,
+    ProductVariant.quantity,
+    ProductVariant.countries,
+    ProductVariant.details,
+    ProductStyle.status,
+    ProductVariant.created_at,
+    ProductVariant.updated_at,
+)
+
+
 def _listing(
     seller_id: int, style_key: str | None, sku: str | None, status: str | None
-) -> Select[str, str, datetime, datetime]:
+) -> Select[*tuple[Any, ...]]:
     statement = (
-        select(
-            ProductVariant.data,
-            ProductStyle.status,
-            ProductVariant.created_at,
-            ProductVariant.updated_at,
-        )
+        select(*_LISTED)
         .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
         .where(ProductVariant.seller_id == seller_id)
     )
@@ -209,13 +272,44 @@ async def list_variants(
     status: str | None,
     offset: int,
     limit: int,
-) -> tuple[list[tuple[str, str, datetime, datetime]], int]:
+) -> tuple[list[ListedVariant], int]:
+    """A page of the seller's variants in the order they were first stored, and how many
+    there are: a count, the page and its prices, whatever the page size."""
     listing = _listing(seller_id, style_key, sku, status)
     total_statement = select(func.count()).select_from(listing.subquery())
     total = (await session.execute(total_statement)).scalar_one()
-    page = listing.order_by(ProductVariant.id).offset(offset).limit(limit)
-    rows = [(row[0], row[1], row[2], row[3]) for row in await session.execute(page)]
-    return rows, total
+    page = list(
+        await session.execute(listing.order_by(ProductVariant.id).offset(offset).limit(limit))
+    )
+    stored_prices = await prices.rows_of(session, [row.id for row in page])
+    listed = [
+        ListedVariant(
+            _variant(row, stored_prices.get(row.id, [])), row.status, row.created_at, row.updated_at
+        )
+        for row in page
+    ]
+    return listed, total
+
+
+def _variant(row: Any, price_rows: Sequence[PriceRow]) -> Variant:
+    return Variant(
+        sku=row.sku,
+        style_key=row.style_key,
+        ean=row.ean,
+        brand=row.brand,
+        category=row.category,
+        color=row.color,
+        size=row.size,
+        second_size=row.second_size,
+        quantity=row.quantity,
+        countries=countries_of(row.countries),
+        prices=tuple(
+            VariantPrice(price.country_code, price.retail_price, price.sale_price)
+            for price in price_rows
+            if price.retail_price is not None
+        ),
+        details=from_json(row.details),
+    )
 
 
 async def find_variant_for_delete(
@@ -233,7 +327,8 @@ async def find_variant_for_delete(
 
 
 async def delete_variant(session: AsyncSession, variant_id: int, style_id: int) -> None:
-    """Delete a variant, and its style when it was the style's last variant."""
+    """Delete a variant (its prices go with it), and its style when it was the style's last
+    variant."""
     await session.execute(delete(ProductVariant).where(ProductVariant.id == variant_id))
     remaining = select(ProductVariant.id).where(ProductVariant.style_id == style_id).limit(1)
     if (await session.execute(remaining)).first() is None:

@@ -1,20 +1,21 @@
 """Whether a variant can be sold: what publishing a style requires of every variant
-(docs/api.md#publication-status-batches)."""
+(docs/api.md#publication-status-batches). The one place that decides it, whether the variant
+comes from an upsert item, a price batch or the stored state."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from sellers_center.products.rules import messages
-from sellers_center.products.schemas import UpsertProductItemSchema
 
 
-def sale_gaps(item: UpsertProductItemSchema) -> list[str]:
-    """What keeps the variant from being sold; empty when it is complete."""
-    gaps = []
-    countries = item.countries or []
-    if not countries:
-        gaps.append(messages.sold_nowhere(item.sku))
-    priced = {price.country_code for price in item.prices}
-    gaps += [messages.price_lacking(item.sku, code) for code in countries if code not in priced]
-    if not item.images:
-        gaps.append(messages.image_lacking(item.sku))
+def sale_gaps(
+    sku: str, countries: Sequence[str], priced: Collection[str], *, has_images: bool
+) -> list[str]:
+    """What keeps the variant from being sold: no country to sell in, a country without a
+    price, no image. Empty when it is complete."""
+    gaps = [] if countries else [messages.sold_nowhere(sku)]
+    gaps += [messages.price_lacking(sku, code) for code in countries if code not in priced]
+    if not has_images:
+        gaps.append(messages.image_lacking(sku))
     return gaps

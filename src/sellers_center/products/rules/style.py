@@ -1,4 +1,5 @@
-"""The rules that depend on what the seller already stored (SPEC §3, "within a style").
+"""The rules that depend on what the seller already stored (docs/api.md#products-batches, the
+rules within a style).
 
 A batch is checked item by item against a working copy of the stored state, and each applied
 item updates that copy, so the outcome is the one a serial run of the items would give, with one
@@ -13,30 +14,38 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sellers_center.products.repository.styles import StoredStyle
-from sellers_center.products.repository.variants import StoredVariant
 from sellers_center.products.rules import messages
-from sellers_center.products.rules.completeness import sale_gaps
 from sellers_center.products.rules.publication import PublicationPolicy
-from sellers_center.products.schemas import UpsertProductItemSchema
+from sellers_center.products.variant import Variant
 
 
-def variant_of(item: UpsertProductItemSchema) -> StoredVariant:
-    return StoredVariant(
-        item.sku,
-        item.style_key,
-        item.ean,
-        item.brand,
-        item.category,
-        item.color,
-        item.size,
-        item.second_size,
-        not sale_gaps(item),
-    )
+class VariantFacts(Protocol):
+    """What the rules compare, of a stored variant and of an item's ``Variant`` alike."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def style_key(self) -> str: ...
+    @property
+    def ean(self) -> str | None: ...
+    @property
+    def brand(self) -> int: ...
+    @property
+    def category(self) -> int: ...
+    @property
+    def color(self) -> int: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def second_size(self) -> int | None: ...
+    @property
+    def is_sellable(self) -> bool: ...
 
 
-def size_label(variant: StoredVariant) -> str:
+def size_label(variant: VariantFacts) -> str:
     if variant.second_size is None:
         return str(variant.size)
     return f"{variant.size}/{variant.second_size}"
@@ -49,20 +58,22 @@ class WorkingState:
     policy: PublicationPolicy
     style_status: dict[str, str]
     style_ids: dict[str, int]
-    variants: dict[str, StoredVariant]
+    variants: dict[str, VariantFacts]
     stored_eans: dict[str, str] = field(default_factory=dict)
     """The EAN each stored SKU had before the batch."""
+    stored_skus: set[str] = field(default_factory=set)
+    """The SKUs stored before the batch."""
     members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     coming: Counter[str] = field(default_factory=Counter)
     """How many more times each SKU comes up in the batch."""
     ean_owner: dict[str, str] = field(default_factory=dict)
-    applied: dict[str, UpsertProductItemSchema] = field(default_factory=dict)
+    applied: dict[str, Variant] = field(default_factory=dict)
 
     @classmethod
     def of(
         cls,
         styles: Iterable[StoredStyle],
-        variants: Iterable[StoredVariant],
+        variants: Iterable[VariantFacts],
         policy: PublicationPolicy,
     ) -> WorkingState:
         styles = list(styles)
@@ -74,11 +85,12 @@ class WorkingState:
         )
         for stored in variants:
             state._place(stored)
+            state.stored_skus.add(stored.sku)
             if stored.ean is not None:
                 state.stored_eans[stored.sku] = stored.ean
         return state
 
-    def _place(self, variant: StoredVariant) -> None:
+    def _place(self, variant: VariantFacts) -> None:
         previous = self.variants.get(variant.sku)
         if previous is not None:
             self.members[previous.style_key].discard(variant.sku)
@@ -89,11 +101,10 @@ class WorkingState:
         if variant.ean is not None:
             self.ean_owner[variant.ean] = variant.sku
 
-    def errors(self, item: UpsertProductItemSchema) -> list[str]:
+    def errors(self, item: Variant) -> list[str]:
         status = self.style_status.get(item.style_key)
         if status in self.policy.frozen_statuses:
             return [messages.style_pending_approval(item.style_key)]
-        candidate = variant_of(item)
         stored = self.variants.get(item.sku)
         errors = []
         if stored is not None and stored.style_key != item.style_key:
@@ -108,9 +119,9 @@ class WorkingState:
         owner = self.ean_owner.get(item.ean) if item.ean is not None else None
         if item.ean is not None and owner not in (None, item.sku):
             errors.append(messages.ean_taken(item.ean, str(owner)))
-        return errors + self._style_errors(candidate)
+        return errors + self._style_errors(item)
 
-    def _style_errors(self, candidate: StoredVariant) -> list[str]:
+    def _style_errors(self, candidate: VariantFacts) -> list[str]:
         others = [
             self.variants[sku]
             for sku in sorted(self.members[candidate.style_key])
@@ -127,12 +138,12 @@ class WorkingState:
             errors.append(messages.second_size_mixed(candidate.color, candidate.style_key))
         return errors
 
-    def done(self, item: UpsertProductItemSchema) -> None:
+    def done(self, item: Variant) -> None:
         self.coming[item.sku] -= 1
 
-    def apply(self, item: UpsertProductItemSchema) -> None:
+    def apply(self, item: Variant) -> None:
         self.style_status.setdefault(item.style_key, self.policy.new_style_status)
-        self._place(variant_of(item))
+        self._place(item)
         self.applied.pop(item.sku, None)  # the latest upsert of a SKU is the one written
         self.applied[item.sku] = item
 
@@ -150,13 +161,13 @@ class WorkingState:
         refused = {}
         for sku, item in self.applied.items():
             kept = sorted(s for s in self.members[item.style_key] if s not in self.applied)
-            errors = _agreement_errors(variant_of(item), self.variants[kept[0]]) if kept else []
+            errors = _agreement_errors(item, self.variants[kept[0]]) if kept else []
             if errors:
                 refused[sku] = errors[0]
         return refused
 
 
-def _agreement_errors(candidate: StoredVariant, reference: StoredVariant) -> list[str]:
+def _agreement_errors(candidate: VariantFacts, reference: VariantFacts) -> list[str]:
     errors = []
     if reference.brand != candidate.brand:
         differs = (candidate.style_key, candidate.brand, reference.brand)
@@ -168,13 +179,13 @@ def _agreement_errors(candidate: StoredVariant, reference: StoredVariant) -> lis
 
 
 def evaluate(
-    items: Sequence[UpsertProductItemSchema],
+    items: Sequence[Variant],
     item_errors: Sequence[list[str]],
     styles: Sequence[StoredStyle],
-    variants: Sequence[StoredVariant],
+    variants: Sequence[VariantFacts],
     policy: PublicationPolicy,
 ) -> tuple[WorkingState, list[list[str]]]:
-    """Every item's errors given the stored state; the state holds the items to write.
+    """Every item's errors given the stored state; the state holds the variants to write.
 
     Each round that leaves a style mixed refuses the items that mixed it and starts again; a
     round refuses at least one more item, so there are at most ``len(items)`` rounds.
