@@ -15,8 +15,9 @@ e. PostgreSQL, 1 and 2 standalone worker processes draining the same work, in ro
    (bench/production.py); the ratio is the mean of the 2-process rounds over the 1-process ones.
 
 The machine's load average is printed at the start and the end: these figures are only
-comparable between runs on a machine that was equally quiet. ``--quick`` shortens every part
-(same sizes, fewer samples) to about half the time.
+comparable between runs on a machine that was equally quiet. A run took 3.5 to 4 minutes here;
+``--quick`` takes fewer samples of the same sizes (noisier; server starts, seeding and the
+PostgreSQL rounds' set-up stay), about a minute less.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def options_from(arguments: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="fewer samples: about half the time")
+    parser.add_argument("--quick", action="store_true", help="fewer samples of the same sizes")
     parser.add_argument("--rows", default="abcde", help="which rows (d comes with b)")
     parser.add_argument("--connections", type=int, default=16, help="(a) concurrency")
     parser.add_argument("--generator-processes", type=int, default=1, help="(a) load generator")
