@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
 from sellers_center.db import UnitOfWork
-from sellers_center.engine import fault, repository, service
+from sellers_center.engine import fault, payload, repository, service
 from sellers_center.engine.fault import KindNotServedError, LeaseLostError
 from sellers_center.engine.kind import BatchContext, BatchKind, ItemOutcome, KindRegistry
 from sellers_center.engine.repository import ClaimedBatch
@@ -49,22 +49,21 @@ class Application:
             raise KindNotServedError(f"batch kind {claimed.kind!r} is not served by this worker")
         # Parsing is pure CPU: done before the write transaction, which on SQLite holds the
         # database's one write lock (measured: most of the batch time went to holding it).
-        items = service.raw_items(body)
         try:
-            parsed = Parsed.of(kind, body, items)
+            parsed = Parsed.of(kind, body)
         except ValidationError as error:
-            await self._fail_invalid(claimed, items, error)
+            await self._fail_invalid(claimed, payload.items_of(body), error)
             return RequestStatus.FAILED
         context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
 
         async def whole(session: AsyncSession) -> None:
             applied = await process_items(session, kind, context, parsed.typed)
-            await self._finish(session, claimed, parsed.results(items, applied))
+            await self._finish(session, claimed, parsed.results(applied))
 
         async def in_halves(session: AsyncSession) -> None:
             isolation = _Isolation(session, kind, context, parsed.positions)
             applied = await isolation.in_halves(parsed.typed, 0)
-            await self._finish(session, claimed, parsed.results(items, applied))
+            await self._finish(session, claimed, parsed.results(applied))
 
         try:
             await self.unit.write(whole)
@@ -119,6 +118,8 @@ class Parsed:
     since the batch was stored, e.g. NUL characters became refused) gets an item error and
     the others are applied without it."""
 
+    echo: list[Any]
+    """Every item as sent, for the results."""
     typed: Sequence[Any]
     positions: list[int]
     """The batch position of each typed item."""
@@ -126,24 +127,29 @@ class Parsed:
     """Schema errors of the refused items, by batch position."""
 
     @classmethod
-    def of(cls, kind: BatchKind, body: bytes, items: list[Any]) -> Parsed:
+    def of(cls, kind: BatchKind, body: bytes) -> Parsed:
         """Raises pydantic's ValidationError when the payload is refused as a whole."""
         try:
-            return cls(kind.parse_items(body), list(range(len(items))), {})
+            read = kind.parse(body)
         except ValidationError as error:
+            items = payload.items_of(body)
             refused = service.item_schema_errors(error)
             if refused is None or any(position >= len(items) for position in refused):
                 raise
+        else:
+            echo = read.echo()
+            return cls(echo, read.items, list(range(len(echo))), {})
         positions = [position for position in range(len(items)) if position not in refused]
         kept = [items[position] for position in positions]
-        typed = kind.parse_items(service.items_body(kept)) if kept else []
-        return cls(typed, positions, refused)
+        typed = kind.parse(service.items_body(kept)).items if kept else []
+        return cls(items, typed, positions, refused)
 
-    def results(self, items: Sequence[Any], applied: Sequence[ItemOutcome]) -> bytes:
+    def results(self, applied: Sequence[ItemOutcome]) -> bytes:
         """The stored results: ``applied`` for the typed items, the refusals for the others."""
         outcomes = {n: ItemOutcome(tuple(errors)) for n, errors in self.refused.items()}
         outcomes.update(zip(self.positions, applied, strict=True))
-        return service.encode_results(items, [outcomes[n] for n in range(len(items))])
+        count = len(self.echo)
+        return service.encode_results(self.echo, [outcomes[n] for n in range(count)])
 
 
 async def process_items(

@@ -41,6 +41,24 @@ ProcessItems = Callable[
 
 
 @dataclass(frozen=True, slots=True)
+class ParsedBody:
+    """A request body's typed items, and the items as sent for the results' echo."""
+
+    body: bytes
+    items: Sequence[Any]
+    document: Any | None
+    """The body as an exact parse read it, when validation started from one."""
+
+    def echo(self) -> list[Any]:
+        """The items as sent, numbers exact: from the parse validation used when it was the
+        exact one, else parsed here. (Validating a Python document parsed once instead of the
+        bytes, for kinds read by pydantic's JSON parser, cost 10.4 ms per 100-item products
+        batch against 7.7 ms for the two parses, measured: the echo would need a second walk
+        for its exact numbers.)"""
+        return payload.items_of(self.document if self.document is not None else self.body)
+
+
+@dataclass(frozen=True, slots=True)
 class Endpoint:
     """How one of a kind's two HTTP endpoints is published."""
 
@@ -84,28 +102,29 @@ class BatchKind:
     process: ProcessItems
     submit: Endpoint
     results: Endpoint
-    decode: Callable[[bytes], Any] | None = None
-    """Turns the body into Python values before validation, when JSON's own parse will not do
-    (prices: decimals without a detour through binary floats)."""
+    exact_numbers: bool = False
+    """Numbers with a fraction are read as exact decimals before validation (prices), instead
+    of by pydantic's JSON parser, which reads them as binary floats (as the contract's JSON
+    Schema ``number`` says)."""
 
-    def parse_items(self, body: bytes) -> Sequence[Any]:
+    def parse(self, body: bytes) -> ParsedBody:
         """The typed items of a request body (raises pydantic's ValidationError): its schema,
         plus what every body must be (``payload``: shallow, JSON, storable)."""
         title = self.request_model.__name__
         payload.check_nesting(body, title)
-        decoded = None
-        if self.decode is not None:
+        document = None
+        if self.exact_numbers:
             with contextlib.suppress(ValueError):  # not JSON: pydantic reports it below
-                decoded = self.decode(body)
-        if decoded is not None:
-            request = self.request_model.model_validate(decoded)
+                document = payload.exact_json(body)
+        if document is not None:
+            request = self.request_model.model_validate(document)
         else:
             request = self.request_model.model_validate_json(body)
         # After the schema, so that a NaN in a field is reported by the field's name.
         payload.check_numbers(body, title)
         payload.check_strings(request, body, title)
         items: Sequence[Any] = request.items  # type: ignore[attr-defined]
-        return items
+        return ParsedBody(body, items, document)
 
     @property
     def submit_bucket(self) -> str:

@@ -17,8 +17,10 @@ the validated request is what finds NUL, in every kind's strings, keys of mappin
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, RootModel, ValidationError
@@ -38,6 +40,21 @@ EMPTY_PAIR = re.compile(rb"\[\]")
 # either character, since raw control characters and invalid UTF-8 are not JSON.
 UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def exact_json(body: bytes) -> Any:
+    """The body's JSON with every number that has a fraction as an exact Decimal (raises
+    ValueError when it is not JSON)."""
+    return json.loads(body, parse_float=Decimal)
+
+
+def items_of(document: bytes | Any) -> list[Any]:
+    """The ``items`` of a request body (bytes, parsed here exactly) or of its exact parse;
+    empty when there is no such list."""
+    if isinstance(document, bytes):
+        document = exact_json(document)
+    items = document.get("items") if isinstance(document, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def check_nesting(body: bytes, title: str) -> None:

@@ -80,7 +80,7 @@ def _body_of(kind: BatchKind) -> Any:
     async def submitted_body(request: Request) -> SubmittedBody:
         body = await request.body()
         try:
-            return SubmittedBody(body, kind.parse_items(body), None)
+            return SubmittedBody(body, kind.parse(body).items, None)
         except ValidationError as error:
             return SubmittedBody(body, (), body_errors(error))
 

@@ -113,14 +113,6 @@ async def queue_states(session: AsyncSession) -> list[QueueState]:
     return await repository.queue_states(session)
 
 
-def raw_items(body: bytes) -> list[Any]:
-    """The submitted items as sent, for the ``requestItem`` echo: numbers with a fraction are
-    kept as written (Decimal), not rounded through a binary float."""
-    document = json.loads(body, parse_float=Decimal)
-    items = document.get("items") if isinstance(document, dict) else None
-    return items if isinstance(items, list) else []
-
-
 def encode_results(items: Sequence[Any], outcomes: Sequence[ItemOutcome]) -> bytes:
     if len(items) != len(outcomes):
         raise ValueError(f"{len(outcomes)} outcomes for {len(items)} items")
@@ -195,7 +187,7 @@ def invalid_item(field: str, problem: str) -> str:
 
 
 def items_body(items: Sequence[Any]) -> bytes:
-    """A request body holding ``items`` (as ``raw_items`` read them, numbers exact)."""
+    """A request body holding ``items`` (as ``payload.items_of`` read them, numbers exact)."""
     return b'{"items":' + _dump(list(items)) + b"}"
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
 from sellers_center.db import Database, UnitOfWork
-from sellers_center.engine import repository, service
+from sellers_center.engine import payload, repository, service
 from sellers_center.engine.application import Application
 from sellers_center.engine.fault import AttemptFailure, LeaseLostError
 from sellers_center.engine.kind import KindRegistry
@@ -261,7 +261,7 @@ class Worker:
                 )
                 outcome = RequestStatus.RETRY
             else:
-                items = service.raw_items(await repository.load_payload(session, batch.id))
+                items = payload.items_of(await repository.load_payload(session, batch.id))
                 reason = service.failure_reason(batch.attempts, failure.reason)
                 released = await repository.finish(
                     session,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from functools import partial
-from typing import Any
 
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.engine.kind import BatchKind, Endpoint, results_endpoint
@@ -20,11 +17,6 @@ from sellers_center.inventory.service import update_prices, update_stocks
 # Default requests per minute per API key (SPEC §6).
 STOCKS_LIMIT = 1000
 PRICES_LIMIT = 200
-
-
-def decode_exact(body: bytes) -> Any:
-    """JSON with every number that has a fraction kept as an exact Decimal."""
-    return json.loads(body, parse_float=Decimal)
 
 
 def build_stocks_kind() -> BatchKind:
@@ -60,5 +52,5 @@ def build_prices_kind(catalog: CatalogCache) -> BatchKind:
             tags=("Stock and prices",),
         ),
         results=results_endpoint("prices", "Get Price Batch Results"),
-        decode=decode_exact,
+        exact_numbers=True,
     )
