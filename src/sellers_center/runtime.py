@@ -17,7 +17,7 @@ from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import Clock, SystemClock
 from sellers_center.db import Database, UnitOfWork
 from sellers_center.engine.kind import KindRegistry
-from sellers_center.engine.service import RetryPolicy
+from sellers_center.engine.retry import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener, Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from sellers_center.engine import repository, service
+from sellers_center.engine.maintenance import WORKER_LOST
 from sellers_center.engine.status import RequestStatus
-from sellers_center.engine.worker import WORKER_LOST
 from sellers_center.errors import NotFoundError
 from sellers_center.runtime import Runtime
 from tests.engine.helpers import batch_count, batch_row, effects, result, submit

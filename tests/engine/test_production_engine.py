@@ -18,10 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sellers_center.db import Database
 from sellers_center.engine import repository
 from sellers_center.engine.kind import BatchContext, ItemOutcome, KindRegistry
+from sellers_center.engine.lease import SHUT_DOWN
+from sellers_center.engine.maintenance import WORKER_LOST
+from sellers_center.engine.retry import over_budget
 from sellers_center.engine.status import RequestStatus
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener
-from sellers_center.engine.worker import SHUT_DOWN, WORKER_LOST, Worker, over_budget
+from sellers_center.engine.worker import Worker
 from sellers_center.runtime import Runtime
 from tests import support
 from tests.engine import echo_kind

@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,20 +29,6 @@ from sellers_center.telemetry.metrics import QueueState
 SUBMIT_ATTEMPTS = 3
 
 BATCH_NOT_FOUND = "Batch request not found"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often a batch is tried and how long it waits between tries."""
-
-    max_attempts: int
-    backoff_seconds: float
-
-    def delay(self, attempts: int) -> timedelta:
-        return timedelta(seconds=self.backoff_seconds * 2 ** max(attempts - 1, 0))
-
-    def is_exhausted(self, attempts: int) -> bool:
-        return attempts >= self.max_attempts
 
 
 @dataclass(frozen=True, slots=True)
