@@ -18,7 +18,6 @@ from sellers_center.db.tables import ProductVariant, VariantPrice
 from sellers_center.db.types import UTCDateTime
 from sellers_center.products.variant import Variant
 
-
 # The Core table: the ORM's bulk insert does not take INSERT ... SELECT or bound values.
 PRICES: Table = VariantPrice.__table__  # type: ignore[assignment]
 
