@@ -24,6 +24,7 @@ from tests.command_line import SCRIPT, Cli, Outcome, run_command
 DEMO_CATALOGUE = Path(sellers_center.catalog.__file__).parent / "data" / "demo_catalogue.json"
 SCRIPTS = ScriptDirectory.from_config(alembic_config())
 HEAD = SCRIPTS.get_current_head()
+assert HEAD is not None
 PREVIOUS = SCRIPTS.get_revision(HEAD).down_revision
 # Nothing listens on port 1: the connection is refused at once.
 UNREACHABLE_URL = "postgresql+asyncpg://operator:secret@127.0.0.1:1/sellers"
@@ -172,7 +173,7 @@ def test_a_misspelt_setting_stops_every_command_naming_the_closest(
 
 
 def test_the_test_suites_own_variables_are_not_settings(cli: Cli) -> None:
-    test_suite = {
+    test_suite: dict[str, str | None] = {
         "SELLERS_CENTER_TEST_POSTGRES_URL": "postgresql+asyncpg://postgres@127.0.0.1/test",
         "SELLERS_CENTER_TEST_REDIS_URL": "redis://127.0.0.1:6379/0",
     }

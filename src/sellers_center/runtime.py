@@ -88,8 +88,9 @@ class Runtime:
         )
         return cls(settings, database, kinds(catalog, settings), catalog=catalog)
 
-    def worker(self) -> Worker:
-        """A worker; on PostgreSQL it is woken by notifications of new batches too."""
+    def worker(self, config: WorkerConfig | None = None) -> Worker:
+        """A worker (configured from the settings unless ``config`` is given); on PostgreSQL it
+        is woken by notifications of new batches too."""
         listener = None
         if not self.database.is_sqlite:
             connect = functools.partial(
@@ -99,7 +100,7 @@ class Runtime:
         return Worker(
             self.database,
             self.kinds,
-            self.worker_config(),
+            config or self.worker_config(),
             self.clock,
             self.wakeup,
             maintenance=(activate_approved,),

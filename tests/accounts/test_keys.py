@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sellers_center.accounts import service as accounts
 from sellers_center.accounts.service import AuthenticationError, Principal
 from sellers_center.catalog import service as catalog
+from sellers_center.clock import ManualClock
 from sellers_center.db.tables import ApiKey, Seller, SellerBrand
 from sellers_center.errors import ConflictError, InvalidInputError, NotFoundError
 from sellers_center.runtime import Runtime
@@ -92,12 +93,14 @@ async def test_revoked_key_is_refused_from_then_on(runtime: Runtime, demo_catalo
     assert states == {revoked.key_id: "revoked", kept.key_id: "active"}
 
 
-async def test_key_expires_at_its_time(runtime: Runtime, demo_catalogue: None) -> None:
+async def test_key_expires_at_its_time(
+    runtime: Runtime, demo_catalogue: None, clock: ManualClock
+) -> None:
     issued = await new_key(runtime, await new_seller(runtime), days=2)
 
-    runtime.clock.advance(timedelta(days=2).total_seconds() - 1)
+    clock.advance(timedelta(days=2).total_seconds() - 1)
     assert (await authenticate(runtime, issued.key)).key_id == issued.key_id
-    runtime.clock.advance(1)
+    clock.advance(1)
     with pytest.raises(AuthenticationError, match=r"^API key has expired$"):
         await authenticate(runtime, issued.key)
 

@@ -125,7 +125,7 @@ class Harness:
         **options: Any,
     ) -> AsyncIterator[Any]:
         options.setdefault("retry", NO_JITTER)
-        clock = {"monotonic": time.monotonic}
+        clock: dict[str, Any] = {"monotonic": time.monotonic}
         if self.is_async:
             transport = script.async_transport() if script else None
             async with AsyncClient(

@@ -160,7 +160,7 @@ def silent_port() -> Iterator[int]:
 
 
 async def test_a_server_that_never_answers_times_out(harness: Harness, silent_port: int) -> None:
-    options = {"timeout": Timeout(read=0.2), "retry": RetryPolicy(max_attempts=1)}
+    options: dict[str, Any] = {"timeout": Timeout(read=0.2), "retry": RetryPolicy(max_attempts=1)}
     async with harness.client(
         FakeTime(), base_url=f"http://127.0.0.1:{silent_port}", **options
     ) as client:
@@ -178,6 +178,7 @@ class FlakyHandler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.calls.append((self.command, self.headers.get("Idempotency-Key")))
+        body: object
         if len(self.calls) <= 2:
             body, status = {"message": "The service cannot reach its database"}, 503
         elif self.command == "GET":

@@ -30,6 +30,7 @@ from sellers_center_client import (
 )
 from sellers_center_client import _operations as operations
 from sellers_center_client._batch import BatchAccepted
+from sellers_center_client._http import Operation
 from sellers_center_client._kind import KINDS
 from tests.client.schema_compat import Comparison, Schema, Side
 
@@ -131,7 +132,7 @@ def test_every_server_schema_is_covered(openapi: dict[str, Any]) -> None:
     assert set(schemas) - covered == set()
 
 
-def sample_operations() -> list[operations.Operation[Any]]:
+def sample_operations() -> list[Operation[Any]]:
     return [
         operations.list_products(style_key="S", sku="K", status="draft", page=1, per_page=5),
         operations.delete_product("K"),

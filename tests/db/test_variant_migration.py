@@ -78,9 +78,9 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await run_alembic(database, "downgrade", BEFORE)
     try:
         async with database.write_session.begin() as session:
-            seller = Seller.__table__.insert().values(name="seller-a", created_at=NOW)
+            seller = sa.insert(Seller).values(name="seller-a", created_at=NOW)
             seller_id = (await session.execute(seller.returning(Seller.id))).scalar_one()
-            style = ProductStyle.__table__.insert().values(
+            style = sa.insert(ProductStyle).values(
                 seller_id=seller_id,
                 style_key="JKT-1",
                 status="draft",
@@ -113,7 +113,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
         await database.dispose()
 
 
-async def rows(database: Database, statement: sa.Select[Any]) -> list[Any]:
+async def rows(database: Database, statement: sa.Executable) -> list[Any]:
     async with database.read_session() as session:
         return list(await session.execute(statement))
 
@@ -140,7 +140,7 @@ async def test_upgrade_moves_stock_countries_and_prices_into_columns_and_rows(
             "SELECT v.sku, p.country_code, p.position, p.retail_price, p.sale_price, p.valid_at "
             "FROM variant_prices p JOIN product_variants v ON v.id = p.variant_id "
             "ORDER BY v.sku, p.country_code"
-        ),  # type: ignore[arg-type]
+        ),
     )
 
     assert [row[:5] for row in variants] == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
 
 
 async def submit(
-    database: Database, seller_id: int, body: bytes | dict[str, Any], now: Any
+    database: Database, seller_id: int, body: bytes | Mapping[str, Any], now: Any
 ) -> uuid.UUID:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     items = json.loads(raw)["items"]

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from sellers_center.clock import ManualClock
 from sellers_center.engine import repository, service
 from sellers_center.engine.maintenance import WORKER_LOST
 from sellers_center.engine.status import RequestStatus
@@ -160,7 +161,7 @@ async def test_lease_is_renewed_only_by_its_owner(runtime: Runtime, seller: Sell
 
 
 async def test_expired_lease_goes_to_retry_and_is_processed_once(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
 ) -> None:
     now = runtime.clock.now()
     batch_id = await submit(runtime.database, seller.seller_id, THREE_ITEMS, now)
@@ -173,7 +174,7 @@ async def test_expired_lease_goes_to_retry_and_is_processed_once(
     await worker.run_maintenance()
     assert (await batch_row(runtime.database, batch_id)).status == RequestStatus.PROCESSING
 
-    runtime.clock.advance(31)
+    clock.advance(31)
     await worker.run_maintenance()
     row = await batch_row(runtime.database, batch_id)
     assert (row.status, row.lease_owner, row.last_error) == ("retry", None, WORKER_LOST)
@@ -186,7 +187,7 @@ async def test_expired_lease_goes_to_retry_and_is_processed_once(
 
 
 async def test_a_worker_that_lost_its_lease_cannot_finish(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
 ) -> None:
     now = runtime.clock.now()
     batch_id = await submit(runtime.database, seller.seller_id, THREE_ITEMS, now)
@@ -194,7 +195,7 @@ async def test_a_worker_that_lost_its_lease_cannot_finish(
         await repository.claim_next(
             session, owner="slow", now=now, lease_until=now + timedelta(seconds=30)
         )
-    runtime.clock.advance(31)
+    clock.advance(31)
     worker = runtime.worker()
     await worker.run_maintenance()
     await worker.run_once()
@@ -215,7 +216,7 @@ async def test_a_worker_that_lost_its_lease_cannot_finish(
 
 
 async def test_infrastructure_trouble_is_retried_with_backoff_then_fails_in_plain_words(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
 ) -> None:
     body = {"items": [{"value": "a"}, {"value": "unavailable"}]}
     batch_id = await submit(runtime.database, seller.seller_id, body, runtime.clock.now())
@@ -228,12 +229,12 @@ async def test_infrastructure_trouble_is_retried_with_backoff_then_fails_in_plai
     assert row.last_error == "OperationalError: (builtins.ConnectionResetError) reset by peer"
     assert await worker.run_once() is False  # backing off: 1 s after the first attempt
 
-    runtime.clock.advance(1)
+    clock.advance(1)
     assert await worker.run_once() is True
     assert (await batch_row(runtime.database, batch_id)).status == "retry"
-    runtime.clock.advance(1)
+    clock.advance(1)
     assert await worker.run_once() is False  # the second wait is 2 s
-    runtime.clock.advance(1)
+    clock.advance(1)
     assert await worker.run_once() is True
 
     reason = (
@@ -252,7 +253,7 @@ async def test_infrastructure_trouble_is_retried_with_backoff_then_fails_in_plai
 
 
 async def test_lease_expiring_on_the_last_attempt_fails_the_batch(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
 ) -> None:
     batch_id = await submit(runtime.database, seller.seller_id, THREE_ITEMS, runtime.clock.now())
     worker = runtime.worker()
@@ -264,7 +265,7 @@ async def test_lease_expiring_on_the_last_attempt_fails_the_batch(
             )
         assert claimed is not None
         assert claimed.attempts == attempt
-        runtime.clock.advance(60)
+        clock.advance(60)
         await worker.run_maintenance()
 
     stored = await result(runtime.database, seller.seller_id, batch_id)
@@ -277,7 +278,7 @@ async def test_lease_expiring_on_the_last_attempt_fails_the_batch(
 
 
 async def test_a_batch_of_an_unserved_kind_fails_after_its_attempts(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
 ) -> None:
     body = json.dumps({"items": [{"value": "a"}]}).encode()
     async with runtime.database.write_session.begin() as session:
@@ -293,7 +294,7 @@ async def test_a_batch_of_an_unserved_kind_fails_after_its_attempts(
     worker = runtime.worker()
     for _ in range(3):
         assert await worker.run_once() is True
-        runtime.clock.advance(10)
+        clock.advance(10)
 
     row = await batch_row(runtime.database, batch_id)
     assert (row.status, row.attempts) == ("failed", 3)
@@ -301,7 +302,7 @@ async def test_a_batch_of_an_unserved_kind_fails_after_its_attempts(
 
 
 async def test_final_batches_are_purged_after_retention(
-    runtime: Runtime, seller: SellerKey
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
 ) -> None:
     batch_id = await submit(runtime.database, seller.seller_id, THREE_ITEMS, runtime.clock.now())
     open_id = await submit(
@@ -316,11 +317,11 @@ async def test_final_batches_are_purged_after_retention(
             session, owner="holder", now=now, lease_until=now + timedelta(days=60)
         )
 
-    runtime.clock.advance(timedelta(days=30).total_seconds() - 1)
+    clock.advance(timedelta(days=30).total_seconds() - 1)
     await worker.run_maintenance()
     assert (await result(runtime.database, seller.seller_id, batch_id))["status"] == "completed"
 
-    runtime.clock.advance(2)
+    clock.advance(2)
     await worker.run_maintenance()
     async with runtime.database.read_session() as session:
         with pytest.raises(NotFoundError):

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -39,7 +40,9 @@ def outcomes(stored: dict[str, object]) -> list[tuple[str, list[str]]]:
     return [(entry["requestItem"]["value"], entry["errors"]) for entry in items]
 
 
-async def processed_once(runtime: Runtime, seller: SellerKey, body: dict[str, object]) -> uuid.UUID:
+async def processed_once(
+    runtime: Runtime, seller: SellerKey, body: Mapping[str, object]
+) -> uuid.UUID:
     batch_id = await submit(runtime.database, seller.seller_id, body, runtime.clock.now())
     assert await runtime.worker().run_once() is True
     return batch_id

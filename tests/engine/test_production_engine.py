@@ -96,11 +96,9 @@ async def test_one_seller_is_served_in_arrival_order(runtime: Runtime, seller: S
     assert await claim_order(runtime, batches) == ["A0", "A1", "A2"]
 
 
-def worker_with(runtime: Runtime, **config: float) -> Worker:
+def worker_with(runtime: Runtime, **config: Any) -> Worker:
     """The runtime's worker with some of its configuration replaced."""
-    worker = runtime.worker()
-    worker.config = dataclasses.replace(worker.config, **config)
-    return worker
+    return runtime.worker(dataclasses.replace(runtime.worker_config(), **config))
 
 
 @BOTH_BACKENDS
@@ -250,7 +248,8 @@ async def terminate_listeners(database: Database) -> None:
 
 async def completed(runtime: Runtime, seller: SellerKey, batch: uuid.UUID) -> None:
     async def done() -> bool:
-        return (await result(runtime.database, seller.seller_id, batch))["status"] == "completed"
+        status: str = (await result(runtime.database, seller.seller_id, batch))["status"]
+        return status == "completed"
 
     await eventually(done)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -43,16 +44,16 @@ async def test_405_allows_every_method_the_path_serves(
 async def test_a_client_leaving_mid_body_is_logged_as_info_not_error(
     runtime: Runtime, seller: SellerKey, caplog: pytest.LogCaptureFixture
 ) -> None:
-    incoming = [
+    incoming: list[MutableMapping[str, Any]] = [
         {"type": "http.request", "body": b'{"items": [{"sku": "AURO', "more_body": True},
         {"type": "http.disconnect"},
     ]
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> MutableMapping[str, Any]:
         return incoming.pop(0) if incoming else {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {

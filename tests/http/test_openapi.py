@@ -77,7 +77,7 @@ def test_every_operation_has_its_id(document: dict[str, Any]) -> None:
 def test_health_needs_no_key_and_every_other_operation_does(document: dict[str, Any]) -> None:
     assert document["security"] == [{"APIKeyAuth": []}]
     for key, operation in operations(document).items():
-        expected = [] if key in PUBLIC else [{"APIKeyAuth": []}]
+        expected: list[dict[str, list[str]]] = [] if key in PUBLIC else [{"APIKeyAuth": []}]
         assert operation["security"] == expected, key
 
 
@@ -116,7 +116,10 @@ def test_400_is_declared_only_by_the_results_endpoints(document: dict[str, Any])
 async def test_a_batch_id_given_twice_is_400(
     client: httpx.AsyncClient, seller: SellerKey, kind: str
 ) -> None:
-    ids = [("batch_request_id", str(uuid.uuid4())), ("batch_request_id", str(uuid.uuid4()))]
+    ids: list[tuple[str, str | int | float | bool | None]] = [
+        ("batch_request_id", str(uuid.uuid4())),
+        ("batch_request_id", str(uuid.uuid4())),
+    ]
 
     response = await client.get(f"/api/v1/results/{kind}", params=ids, headers=seller.headers)
 

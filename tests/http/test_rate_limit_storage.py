@@ -364,7 +364,7 @@ async def test_while_redis_is_down_one_call_per_retry_period_probes_it(silent_po
         probes.append(arguments)
         return await original_hit(*arguments)
 
-    shared.hit = counted_hit  # type: ignore[method-assign]
+    shared.hit = counted_hit  # type: ignore[method-assign,assignment]
     try:
         await bounded(limiter.hit(BUCKET, 200, "burst"))  # finds Redis down
         await asyncio.sleep(0.35)  # the retry period is over

@@ -63,7 +63,9 @@ def without_catch_all(document: dict[str, Any]) -> None:
             operation["responses"].pop("default", None)
 
 
-def explore(operation: APIOperation, mode: GenerationMode, headers: dict[str, str]) -> str | None:
+def explore(
+    operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode, headers: dict[str, str]
+) -> str | None:
     """The first failure schemathesis finds on ``operation``, or None."""
 
     @hypothesis.settings(
@@ -75,7 +77,7 @@ def explore(operation: APIOperation, mode: GenerationMode, headers: dict[str, st
         suppress_health_check=list(HealthCheck),
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-    def run(case: schemathesis.Case) -> None:
+    def run(case: schemathesis.Case[Any]) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     try:
@@ -99,7 +101,7 @@ def test_every_operation_answers_as_its_document_says(
         "/openapi.json", served(service, runtime.database.dispose)
     )
     try:
-        operations = [result.ok() for result in schema.get_all_operations()]
+        operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
         findings = [
             explore(operation, mode, seller.headers)
             for operation in operations

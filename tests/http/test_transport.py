@@ -61,7 +61,7 @@ def assert_validation_error(
     assert response.headers["content-type"] == JSON
     body = response.json()
     assert set(body) == {"detail", "message"}
-    first = body["detail"][0]
+    first: dict[str, Any] = body["detail"][0]
     assert {"type", "loc", "msg"} <= set(first)
     assert (first["type"], first["loc"]) == (error_type, list(loc))
     where = ".".join(str(part) for part in loc)
@@ -414,7 +414,7 @@ async def test_missing_item_key_message_names_the_location(
 async def test_many_violations_are_summarised_in_one_message(
     client: httpx.AsyncClient, seller: SellerKey
 ) -> None:
-    body = {"items": [{}, {}, {}, {}, {}]}
+    body: dict[str, list[dict[str, Any]]] = {"items": [{}, {}, {}, {}, {}]}
 
     response = await client.post(ECHO, json=body, headers=seller.headers)
 

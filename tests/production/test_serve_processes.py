@@ -76,14 +76,15 @@ def counted_per_process(folder: Path, sample_name: str, labels: dict[str, str]) 
         found = COUNTER_FILE.fullmatch(path.name)
         if found is None:
             continue
-        values = MmapedDict(str(path), read_mode=True)
+        # prometheus_client's multiprocess files carry no type hints.
+        values = MmapedDict(str(path), read_mode=True)  # type: ignore[no-untyped-call]
         try:
-            for key, value, _ in values.read_all_values():
+            for key, value, _ in values.read_all_values():  # type: ignore[no-untyped-call]
                 _, name, key_labels, _ = json.loads(key)
                 if name == sample_name and key_labels == labels:
                     counts[int(found.group(1))] = value
         finally:
-            values.close()
+            values.close()  # type: ignore[no-untyped-call]
     return counts
 
 

@@ -27,7 +27,7 @@ SHOE_40 = 1311
 # Women > Clothing > Trousers & jeans > Trousers: jeans waist sizes with leg lengths.
 TROUSERS = {"category": 122, "size": JEANS_WAIST_30, "second_size": LEG_32, "attributes": []}
 # Women > Accessories > Sunglasses: no size group, no material composition.
-SUNGLASSES = {
+SUNGLASSES: dict[str, Any] = {
     "category": 185,
     "size": None,
     "attributes": [],

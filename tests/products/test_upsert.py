@@ -170,7 +170,7 @@ async def test_a_style_moves_category_only_if_every_resent_variant_can(
     await upsert(
         client, runtime, seller, [jacket(sku="JKT-1-S"), jacket(sku="JKT-1-M", size=SIZE_M)]
     )
-    men = {"category": 212}
+    men: dict[str, Any] = {"category": 212}
 
     results = await upsert(
         client,
