@@ -16,10 +16,10 @@ from sellers_center.http.dependencies import rate_limit_buckets
 from sellers_center.http.docs import install_docs
 from sellers_center.http.encoding import RequestEncodingMiddleware
 from sellers_center.http.errors import install_error_handlers
-from sellers_center.http.router import router as health_router
 from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
+from sellers_center.http.router import router as health_router
 from sellers_center.http.telemetry import TelemetryMiddleware
 from sellers_center.http.transport import BodyTimeoutMiddleware
 from sellers_center.lifecycle.router import router as lifecycle_router

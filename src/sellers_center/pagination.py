@@ -1,4 +1,5 @@
-"""Page arithmetic and the ``pagination`` object of list responses (SPEC §3, §6)."""
+"""Page arithmetic and the ``pagination`` object of list responses
+(docs/api.md#lists-and-pagination)."""
 
 from __future__ import annotations
 

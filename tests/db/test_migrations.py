@@ -125,8 +125,8 @@ async def test_two_concurrent_sqlite_write_transactions_both_commit_one_after_th
 
     In one process writers queue on the Database's own lock; a writer of another process (here:
     another Database on the same file) waits on SQLite's busy timeout. (On PostgreSQL two such
-    transactions run side by side by design; services use atomic statements there, STYLE 6.)
-    """
+    transactions run side by side by design; services use one atomic statement over check-then-act
+    there.)"""
     if backend != "sqlite":
         pytest.skip("BEGIN IMMEDIATE and the busy timeout are SQLite's")
     database = Database(database_url)

@@ -1,4 +1,5 @@
-"""The flow a shop plugin follows against a real ``sellers-center serve`` process (SPEC §2, §4).
+"""The flow a shop plugin follows against a real ``sellers-center serve`` process
+(docs/api.md#batches, #publication-status-batches).
 
 Upsert two variants of one style, publish the style with the keys the results echo, and watch it
 become active: after an operator's ``review approve`` (the worker's maintenance step activates

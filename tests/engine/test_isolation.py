@@ -1,5 +1,6 @@
-"""One bad item never sinks a batch (SPEC §2; issue 10, items 3 and 4): the items at fault are
-found, get an item error in plain words, and the others are applied in submission order."""
+"""One bad item never sinks a batch (docs/api.md#batches; issue 10, items 3 and 4): the items at
+fault are found, get an item error in plain words, and the others are applied in submission
+order."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Bodies, queries and paths the service cannot take answer 4xx naming what is wrong, store
-nothing and never 500 (SPEC §1): undecodable bytes, non-numbers, compressed bodies, characters
-no database stores, bodies nested too deep."""
+"""Bodies, queries and paths the service cannot take answer 4xx naming what is wrong, store nothing
+and never 500 (docs/api.md#transport-rules): undecodable bytes, non-numbers, compressed bodies,
+characters no database stores, bodies nested too deep."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Bounds the schemas hold at submit and on reads (SPEC §1, §3, §5): pages that cannot exist,
-quantities, ``valid_at`` as ISO 8601 text, amounts written as the published pattern says."""
+"""Bounds the schemas hold at submit and on reads (docs/api.md#transport-rules, #products-batches,
+#stock-batches): pages that cannot exist, quantities, ``valid_at`` as ISO 8601 text, amounts written
+as the published pattern says."""
 
 from __future__ import annotations
 

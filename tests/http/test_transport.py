@@ -1,4 +1,5 @@
-"""SPEC §1 transport rules, seen from a client: auth, scoping, slashes, bodies, errors, limits."""
+"""The transport rules (docs/api.md#transport-rules), seen from a client: auth, scoping, slashes,
+bodies, errors, limits."""
 
 from __future__ import annotations
 

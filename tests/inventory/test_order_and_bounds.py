@@ -1,5 +1,5 @@
-"""Stock and price items for one SKU in one batch apply as later batches would, and the bounds
-of ``valid_at`` and of amounts (issue 10, items 5 and 8; SPEC §5)."""
+"""Stock and price items for one SKU in one batch apply as later batches would, and the bounds of
+``valid_at`` and of amounts (issue 10, items 5 and 8; docs/api.md#stock-batches, #price-batches)."""
 
 from __future__ import annotations
 

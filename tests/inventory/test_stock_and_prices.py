@@ -1,4 +1,5 @@
-"""Stock and price batches end to end on both databases (SPEC §2, §5; issue 5)."""
+"""Stock and price batches end to end on both databases (docs/api.md#stock-batches, #price-batches;
+issue 5)."""
 
 from __future__ import annotations
 
@@ -278,7 +279,8 @@ async def test_an_amount_finer_than_its_currency_is_refused_not_rounded(
 async def test_the_echo_keeps_an_amount_with_many_decimals_as_sent(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, variant: None
 ) -> None:
-    """Issue 5: "echo the item as sent" (SPEC §2: unchanged), not through a binary float."""
+    """Issue 5: "echo the item as sent" (docs/api.md#batches: unchanged), not through a binary
+    float."""
     body = (
         b'{"items": [{"sku": "JKT-1-S", "price": '
         b'{"country_code": "DE", "retail_price": 12.345678901234567891}}]}'

@@ -1,5 +1,6 @@
-"""The operator's side of SPEC §4 (approval, rejection with catalogue reasons, activation), the
-problem state an edit can cause, the status history, and the review commands of the CLI."""
+"""The operator's side of publication (docs/api.md#publication-status-batches): approval,
+rejection with catalogue reasons, activation, the problem state an edit can cause, the status
+history, and the review commands of the CLI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SPEC §4's state diagram through the real pipeline: a status batch over HTTP, one worker pass.
+"""The state diagram of docs/api.md#publication-status-batches through the real pipeline: a status
+batch over HTTP, one worker pass.
 
 Every start status meets every settable value; the table below says where each pair leads and
 which item error a refused pair carries (the wording of ``lifecycle/rules.py``, written out).
@@ -34,7 +35,8 @@ PROBLEM_NEEDS_FIXING = (
     "Style JKT-1 is problem: {} is not possible until its variants are fixed; send the corrected "
     "variants and it becomes active again"
 )
-# SPEC §4: "unknown status value → item error naming the allowed values".
+# docs/api.md#publication-status-batches: "unknown status value → item error naming the allowed
+# values".
 UNKNOWN_STATUS = "Status {!r} is not allowed: use one of published, inactive, draft"
 DRAFT_WHILE_INACTIVE = (
     "Style JKT-1 is inactive: draft is only possible before approval; it is offline already; "

@@ -7,10 +7,9 @@ waited for. Every stock item carries a ``valid_at`` from one process-wide, stric
 counter, so an item's outcome depends only on the order batches are applied in, never on when.
 
 Requests alternate between the API processes. A 503 (database restarting), another 5xx or a
-transport error is retried with the same body (an identical payload still open gets the same
-id, SPEC §2); a submission may have been stored although its answer was lost, which is why the
-test replays what the database holds rather than what was acknowledged.
-"""
+transport error is retried with the same body (an identical payload still open gets the same id,
+docs/api.md#batches); a submission may have been stored although its answer was lost, which is why
+the test replays what the database holds rather than what was acknowledged."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The EAN rule of SPEC §3: 13 digits, a valid mod-10 check digit, a GS1 member prefix.
+"""The EAN rule (docs/api.md#products-batches): 13 digits, a valid mod-10 check digit, a GS1 member
+prefix.
 
 Messages are written out literally (not built with ``messages``), so a change of wording that
 client code matches by substring is caught here.

@@ -1,4 +1,5 @@
-"""GET /api/v1/products/ and DELETE /api/v1/products/{sku} (SPEC §3)."""
+"""GET /api/v1/products/ and DELETE /api/v1/products/{sku}
+(docs/api.md#reading-and-deleting-products)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The business rules of a product upsert (SPEC §3), through HTTP, the worker and the database.
+"""The business rules of a product upsert (docs/api.md#products-batches), through HTTP, the worker
+and the database.
 
 Each rule is shown failing with its exact item errors (and the item not stored) next to a valid
 counterpart that passes in the same batch. Messages are written out, not built with ``messages``.
@@ -733,9 +734,10 @@ async def test_the_category_may_change_while_draft_or_rejected(
 async def test_the_category_of_every_variant_may_change_together(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, status: str
 ) -> None:
-    """SPEC §3 lets a draft or rejected style change category; with several variants that can
-    only be done by resending all of them in one batch (a rejected style's variants cannot be
-    deleted), so the batch must be judged by the style it leaves behind."""
+    """The products guide (docs/api.md#products-batches) lets a draft or rejected style change
+    category; with several variants that can only be done by resending all of them in one batch (a
+    rejected style's variants cannot be deleted), so the batch must be judged by the style it leaves
+    behind."""
     sizes = {"JKT-1-S": SIZE_S, "JKT-1-M": SIZE_M}
     items = [jacket(sku, "JKT-1", ean=ean(n), size=s) for n, (sku, s) in enumerate(sizes.items())]
     assert outcomes(await upsert(client, runtime, seller, items)) == [(True, []), (True, [])]

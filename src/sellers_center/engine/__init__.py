@@ -1,1 +1,2 @@
-"""The batch engine: one generic pipeline that every batch kind plugs into (DESIGN.md)."""
+"""The batch engine: one generic pipeline that every batch kind plugs into
+(docs/architecture.md)."""

@@ -1,16 +1,15 @@
 """Applying one claimed batch: its kind's ``process`` over the items, then the outcome stored
 with the move to a final status, in one transaction guarded by the lease.
 
-One bad item never sinks the batch (SPEC §2). When applying the whole batch raises and the
-error is not infrastructure trouble (``fault.is_infrastructure``), the transaction is rolled
+One bad item never sinks the batch (docs/api.md#batches). When applying the whole batch raises and
+the error is not infrastructure trouble (``fault.is_infrastructure``), the transaction is rolled
 back and the batch applied again in halves, recursively, each half in a savepoint: a half that
-applies is kept, a half that raises is split until the single items at fault are found. Those
-get an item error and the exception goes to the log; the others are applied in submission
-order, each half as a batch of its own after the one before, so the outcome is that of the
-good items submitted one part after another. The common case pays nothing for this: the first
-attempt at the whole batch runs without a savepoint. Items the kind's schema refuses (``Parsed``)
-are set aside before any of this, with their schema errors.
-"""
+applies is kept, a half that raises is split until the single items at fault are found. Those get an
+item error and the exception goes to the log; the others are applied in submission order, each half
+as a batch of its own after the one before, so the outcome is that of the good items submitted one
+part after another. The common case pays nothing for this: the first attempt at the whole batch runs
+without a savepoint. Items the kind's schema refuses (``Parsed``) are set aside before any of this,
+with their schema errors."""
 
 from __future__ import annotations
 

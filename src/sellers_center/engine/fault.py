@@ -1,5 +1,5 @@
 """What a failed attempt means: infrastructure trouble, retried and then ``failed``, or an item
-at fault, which only that item pays for (SPEC §2: one bad item never sinks the batch).
+at fault, which only that item pays for (docs/api.md#batches: one bad item never sinks the batch).
 
 A seller reads a batch's outcome, so what a failure tells the seller is kept apart from what it
 tells an operator: item errors carry plain words only, the exception goes to the log.

@@ -71,7 +71,7 @@ class Endpoint:
     tags: tuple[str, ...] = ()
 
 
-# Every results endpoint answers 200 calls a minute per key by default (SPEC §6).
+# Every results endpoint answers 200 calls a minute per key by default (docs/api.md#limits).
 RESULTS_LIMIT = 200
 
 

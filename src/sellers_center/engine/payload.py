@@ -1,4 +1,5 @@
-"""What a request body must also be, beyond its kind's schema (SPEC §1: a schema error, 422).
+"""What a request body must also be, beyond its kind's schema (docs/api.md#transport-rules: a schema
+error, 422).
 
 - **Shallow**: a body nested deeper than ``MAX_NESTING_DEPTH`` is refused before it is parsed
   (Python's own JSON parser, used for exact prices and for the results' echo, recurses once per

@@ -1,4 +1,4 @@
-"""The two HTTP endpoints of every batch kind: submit and results (SPEC §2).
+"""The two HTTP endpoints of every batch kind: submit and results (docs/api.md#batches).
 
 No ``from __future__ import annotations`` here: the handlers' annotations carry each kind's own
 rate-limit dependency and must be evaluated when the handler is built. Submissions read and
@@ -148,8 +148,8 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         batch_request_id: Annotated[uuid.UUID, Query()],
         principal: Annotated[Principal, authenticated(kind.results_bucket, endpoint.rate_limit)],
     ) -> Response:
-        # Which of several ids was meant cannot be known: answering for one would hide the
-        # client's mistake (SPEC §1: semantically unusable at the request level, 400).
+        # Which of several ids was meant cannot be known: answering for one would hide the client's
+        # mistake (docs/api.md#transport-rules: semantically unusable at the request level, 400).
         given = len(request.query_params.getlist("batch_request_id"))
         if given > 1:
             raise ApiError(400, f"batch_request_id is given {given} times: give one batch id")

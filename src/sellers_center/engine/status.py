@@ -1,4 +1,4 @@
-"""The batch status values of SPEC §2."""
+"""The batch status values (docs/api.md#batches)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""HTTP transport rules of SPEC §1: auth, errors, rate limits, trailing slashes, body limits."""
+"""HTTP transport rules (docs/api.md#transport-rules): auth, errors, rate limits, trailing slashes,
+body limits."""

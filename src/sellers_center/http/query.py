@@ -1,4 +1,5 @@
-"""Query parameters shared by the list endpoints, and their pagination links (SPEC §3, §6)."""
+"""Query parameters shared by the list endpoints, and their pagination links
+(docs/api.md#lists-and-pagination)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON out, always ``application/json; charset=utf-8`` (SPEC §1)."""
+"""JSON out, always ``application/json; charset=utf-8`` (docs/api.md#transport-rules)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every path answers with and without its trailing slash, directly (SPEC §1).
+"""Every path answers with and without its trailing slash, directly (docs/api.md#transport-rules).
 
 Some HTTP clients turn a redirected POST into a GET, so the alias is a second route, not a
 redirect. The alias is left out of the OpenAPI document.

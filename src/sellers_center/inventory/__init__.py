@@ -1,1 +1,2 @@
-"""Stock and price batches: the cheap, frequent updates of existing variants (SPEC §5)."""
+"""Stock and price batches: the cheap, frequent updates of existing variants
+(docs/api.md#stock-batches, #price-batches)."""

@@ -1,4 +1,4 @@
-"""The stock and price batch kinds (SPEC §2, §5)."""
+"""The stock and price batch kinds (docs/api.md#stock-batches, #price-batches)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sellers_center.inventory.schemas import (
 )
 from sellers_center.inventory.service import update_prices, update_stocks
 
-# Default requests per minute per API key (SPEC §6).
+# Default requests per minute per API key (docs/api.md#limits).
 STOCKS_LIMIT = 1000
 PRICES_LIMIT = 200
 

@@ -1,4 +1,4 @@
-"""Stock and price item errors (SPEC §5), one function per rule.
+"""Stock and price item errors (docs/api.md#stock-batches, #price-batches), one function per rule.
 
 Price texts are the product upsert's (``products.rules.messages``): a price is the same thing
 wherever it is sent.

@@ -1,4 +1,5 @@
-"""Stock and price batch models, in the contract's schema style (SPEC §2, §5)."""
+"""Stock and price batch models, in the contract's schema style (docs/api.md#stock-batches,
+#price-batches)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Apply stock and price batches: the variants read once (locked), item checks in memory, the
 changes written once per batch, through the products domain's verbs.
 
-Items apply in submission order, each seeing what the ones before it applied, so two items for
-one SKU (and country) in a batch behave exactly as if the second came in a later batch: arrival
-order decides, and an older ``valid_at`` than the one applied is stale (SPEC §5).
-"""
+Items apply in submission order, each seeing what the ones before it applied, so two items for one
+SKU (and country) in a batch behave exactly as if the second came in a later batch: arrival order
+decides, and an older ``valid_at`` than the one applied is stale (docs/api.md#stock-batches,
+#price-batches)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``GET /api/v1/products/rejected``: the seller's rejected styles and why (SPEC §3, §4)."""
+"""``GET /api/v1/products/rejected``: the seller's rejected styles and why
+(docs/api.md#publication-status-batches)."""
 
 from __future__ import annotations
 

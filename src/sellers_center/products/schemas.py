@@ -30,7 +30,7 @@ PROPERTY_ID = "ID (integer) of this property"
 COUNTRY_CODE = "ISO 3166-1 alpha-2 country code"
 COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 MAX_PRICE = 1_000_000
-# Units of one variant, in the upsert as on the stock endpoint (SPEC §2).
+# Units of one variant, in the upsert as on the stock endpoint (docs/api.md#stock-batches).
 MAX_QUANTITY = 1_000_000
 # How an amount sent as a string must be written (published with the price endpoint).
 NUMERIC_TEXT_PATTERN = r"^-?\d+(\.\d+)?$"

@@ -1,5 +1,5 @@
-"""How precise a price may be: the decimals of its country's currency (SPEC §3: prices are
-decimal amounts in the currency of that country).
+"""How precise a price may be: the decimals of its country's currency (docs/api.md#products-batches:
+prices are decimal amounts in the currency of that country).
 
 The number of decimals of a currency is its minor unit in ISO 4217 ("Codes for the
 representation of currencies", table A.1, the current currencies and funds, maintained by SIX

@@ -1,4 +1,5 @@
-"""The rules one upsert item must meet on its own, against the catalogue (SPEC §3)."""
+"""The rules one upsert item must meet on its own, against the catalogue
+(docs/api.md#products-batches)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sellers_center.products.schemas import (
     UpsertProductItemSchema,
 )
 
-# Every assigned ISO 3166-1 alpha-2 code: goods are made everywhere (SPEC §3).
+# Every assigned ISO 3166-1 alpha-2 code: goods are made everywhere (docs/api.md#products-batches).
 ORIGIN_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 EAN_LENGTH = 13
 FULL_COMPOSITION = 100
