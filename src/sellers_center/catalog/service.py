@@ -39,9 +39,6 @@ class CatalogCache:
                 self._catalog = cached
         return cached
 
-    def invalidate(self) -> None:
-        self._catalog = None
-
 
 @dataclass(frozen=True, slots=True)
 class ImportOutcome:

@@ -17,7 +17,6 @@ from sellers_center.catalog.document import (
     CurrencyEntry,
     LocaleEntry,
     RejectionReasonEntry,
-    Role,
 )
 from sellers_center.errors import InvalidInputError
 
@@ -96,9 +95,6 @@ class Catalog:
     def groups_of(self, category_id: int) -> list[AttributeGroupEntry]:
         node = self.categories.get(category_id)
         return [] if node is None else [self.groups[g] for g in node.group_ids]
-
-    def groups_with_role(self, role: Role) -> list[AttributeGroupEntry]:
-        return [group for group in self.groups.values() if group.role == role]
 
     def carrier(self, key: str) -> CarrierEntry | None:
         return self.carriers_by_key.get(key)
