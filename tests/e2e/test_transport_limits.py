@@ -106,6 +106,21 @@ def test_a_body_shorter_than_its_content_length_gets_408_and_the_connection_clos
     assert batch_count(server) == before
 
 
+def test_a_submitted_body_is_received_before_the_key_is_checked(server: Server) -> None:
+    """Without a key the answer would be 401, but the body comes first (it is read and checked
+    before the write transaction opens): one that stops coming is a 408."""
+    connection = connect(server)
+    connection.sendall(
+        b"PUT /api/v1/products/stocks HTTP/1.1\r\nHost: test\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"items": ['
+    )
+
+    status, headers, body = parse(until_closed(connection))
+
+    assert (status, headers["connection"]) == (408, "close")
+    assert body == {"message": f"Request body not received within {BODY_TIMEOUT_SECONDS} s"}
+
+
 def test_a_head_that_stops_coming_gets_408_and_the_connection_closes(server: Server) -> None:
     connection = connect(server)
     connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\nX-Pad")
