@@ -20,6 +20,7 @@ from sellers_center.products.service.styles import (
     styles,
     styles_in_status,
     styles_with_unsellable_variants,
+    variants_of_styles,
 )
 from sellers_center.products.service.updates import (
     PriceChange,
@@ -60,4 +61,5 @@ __all__ = [
     "styles_in_status",
     "styles_with_unsellable_variants",
     "upsert_products",
+    "variants_of_styles",
 ]
