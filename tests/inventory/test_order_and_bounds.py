@@ -260,6 +260,8 @@ async def put_raw(
             b"129.955", [too_precise("retail_price", "129.955")], 129.95, id="three-decimals"
         ),
         pytest.param(b'"139.900"', [], 139.9, id="trailing-zeros-are-no-decimals"),
+        # Stored as its decimal reads ("1E+2"), which the listing once refused (500).
+        pytest.param(b"1e2", [], 100.0, id="exponent-notation"),
     ],
 )
 async def test_an_amount_must_be_whole_units_of_the_currency(
