@@ -16,7 +16,14 @@ from sellers_center.db.tables.catalog import (
     Locale,
     RejectionReason,
 )
-from sellers_center.db.tables.engine import CLAIMABLE_CONDITION, Batch, BatchPayload, BatchResult
+from sellers_center.db.tables.engine import (
+    CLAIMABLE_CONDITION,
+    Batch,
+    BatchPayload,
+    BatchResult,
+    IdempotencyKey,
+)
+from sellers_center.db.tables.orders import Order, OrderItem
 from sellers_center.db.tables.products import (
     ProductStyle,
     ProductVariant,
@@ -40,7 +47,10 @@ __all__ = [
     "CategoryAttributeGroup",
     "Country",
     "Currency",
+    "IdempotencyKey",
     "Locale",
+    "Order",
+    "OrderItem",
     "ProductStyle",
     "ProductVariant",
     "RejectionReason",

@@ -91,6 +91,9 @@ class ProductVariant(Base):
     second_size: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[int | None] = mapped_column(Integer)
     """Units in stock; null when the seller never gave one."""
+    quantity_fbm: Mapped[int | None] = mapped_column(Integer)
+    """Units in the marketplace's warehouse (fulfilment by the marketplace), set by the
+    operator; null when the seller has none there."""
     countries: Mapped[str | None] = mapped_column(Text)
     """The countries to sell in, comma-separated in the seller's order; null when not given."""
     has_images: Mapped[bool] = mapped_column(Boolean, server_default=true())
