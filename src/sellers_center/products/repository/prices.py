@@ -3,13 +3,14 @@ decimal text, with the validity of the last price update applied for that countr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, Text, bindparam, delete, select, update
+from sqlalchemy import Dialect, Integer, String, Table, Text, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,12 +96,19 @@ async def replace_for_upsert(
         for position, price in enumerate(variant.prices)
     ]
     if rows:
-        await session.execute(_insert_by_sku(dialect_name(session)), rows)
+        connection = await session.connection()
+        sql, names = _insert_by_sku(connection.dialect)
+        # The driver's own executemany: SQLAlchemy's spent 3.5 ms of the 6 ms this statement
+        # cost per 100-item batch building each row's parameters (measured). Every parameter is
+        # a plain str or int, which no type of the statement converts.
+        await connection.exec_driver_sql(sql, [tuple(row[name] for name in names) for row in rows])
 
 
-def _insert_by_sku(dialect: str) -> Any:
+@functools.cache
+def _insert_by_sku(dialect: Dialect) -> tuple[str, tuple[str, ...]]:
     """INSERT ... SELECT the variant's id by (seller, SKU) ... ON CONFLICT: the row's amounts
-    and position replaced, its validity kept."""
+    and position replaced, its validity kept. Compiled once per dialect, with the order of its
+    positional parameters."""
     source = select(
         ProductVariant.id,
         bindparam("code", type_=String),
@@ -108,16 +116,19 @@ def _insert_by_sku(dialect: str) -> Any:
         bindparam("retail", type_=Text),
         bindparam("sale", type_=Text),
     ).where(ProductVariant.seller_id == bindparam("seller"), ProductVariant.sku == bindparam("sku"))
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     statement = dialect_insert(PRICES).from_select(
         ["variant_id", "country_code", "position", "retail_price", "sale_price"], source
     )
     replaced = {
         column: statement.excluded[column] for column in ("position", "retail_price", "sale_price")
     }
-    return statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=["variant_id", "country_code"], set_=replaced
     )
+    compiled = upsert.compile(dialect=dialect)
+    assert compiled.positiontup is not None  # both drivers take positional parameters
+    return str(compiled), tuple(compiled.positiontup)
 
 
 async def save(session: AsyncSession, rows: Mapping[int, Sequence[PriceRow]]) -> None:
@@ -138,6 +149,7 @@ async def save(session: AsyncSession, rows: Mapping[int, Sequence[PriceRow]]) ->
         await session.execute(_upsert(dialect_name(session)), values)
 
 
+@functools.cache
 def _upsert(dialect: str) -> Any:
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = dialect_insert(PRICES).values(
