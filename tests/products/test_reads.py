@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from sellers_center.db.tables import ProductStyle
+from sellers_center.products import service as products
 from sellers_center.runtime import Runtime
 from tests.products.factory import SIZE_M, jacket, upsert
 from tests.support import SellerKey
@@ -26,6 +27,8 @@ PRODUCT_KEYS = {
     "brand",
     "category",
     "quantity",
+    "quantity_fbm",
+    "colorway_key",
     "weight",
     "countries",
     "country_of_origin",
@@ -86,6 +89,21 @@ async def test_each_variant_is_listed_with_its_fields_and_status(
         "next": None,
         "prev": None,
     }
+
+
+async def test_variants_show_their_colourway_and_the_marketplace_warehouse_s_stock(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, catalogue_of_three: None
+) -> None:
+    async with runtime.unit.write() as session:
+        await products.set_fbm_stock(session, seller.seller_id, "A-M", 7, runtime.clock.now())
+
+    body = (await listing(client, seller)).json()
+
+    assert [(i["sku"], i["colorway_key"], i["quantity_fbm"]) for i in body["items"]] == [
+        ("A-S", "A-1001", None),
+        ("A-M", "A-1001", 7),
+        ("B-S", "B-1001", None),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,14 @@ class ProductSchema(UpsertProductItemSchema):
     """A stored variant as last upserted, with its style's publication status."""
 
     status: ProductStatus = Field(description="Publication status of the variant's style.")
+    quantity_fbm: int | None = Field(
+        description="Units held in the marketplace's warehouse for orders fulfilled by the "
+        "marketplace; null when the seller has none there."
+    )
+    colorway_key: str = Field(
+        description="The same for every variant of the style in this colour: the style key and "
+        "the colour id joined by a hyphen."
+    )
     created_at: datetime
     updated_at: datetime
 

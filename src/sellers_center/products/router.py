@@ -55,6 +55,8 @@ async def list_products(
             {
                 **entry.variant.as_item(),
                 "status": entry.status,
+                "quantity_fbm": entry.quantity_fbm,
+                "colorway_key": entry.variant.colorway_key,
                 "created_at": entry.created_at,
                 "updated_at": entry.updated_at,
             }

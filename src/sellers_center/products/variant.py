@@ -95,6 +95,13 @@ class Variant:
         return not self.sale_gaps
 
     @property
+    def colorway_key(self) -> str:
+        """The same for every variant of one style in one colour: the style key and the colour
+        id joined by a hyphen (``AURORA-1001``). Colour ids hold no hyphen, so two colourways
+        never share a key."""
+        return f"{self.style_key}-{self.color}"
+
+    @property
     def has_images(self) -> bool:
         return bool(self.details.get("images"))
 

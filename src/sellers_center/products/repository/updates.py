@@ -1,12 +1,15 @@
 """All SQL of the updates other domains make to stored variants: stock (set by stock batches,
-taken and given back by orders) and what price batches need to derive sellability. Variants are
-read locked for update in SKU order, like the upsert's, so batches never deadlock."""
+taken and given back by orders, from the seller's stock or the marketplace's warehouse) and what
+price batches need to derive sellability. Variants are read locked for update in SKU order, like
+the upsert's, so batches never deadlock."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,32 +66,71 @@ async def save_stock(
     await session.execute(statement, values)
 
 
-async def take(session: AsyncSession, seller_id: int, sku: str, units: int, now: datetime) -> bool:
+class Warehouse(StrEnum):
+    """Where the units an order takes come from."""
+
+    SELLER = "seller"
+    """The seller's own stock (``quantity``), shipped by the seller (dropshipping)."""
+    MARKETPLACE = "marketplace"
+    """The marketplace's warehouse (``quantity_fbm``), for fulfilment by the marketplace."""
+
+
+def _stock_column(warehouse: Warehouse) -> Any:
+    return ProductVariant.quantity if warehouse is Warehouse.SELLER else ProductVariant.quantity_fbm
+
+
+async def take(
+    session: AsyncSession,
+    seller_id: int,
+    sku: str,
+    units: int,
+    now: datetime,
+    warehouse: Warehouse = Warehouse.SELLER,
+) -> bool:
     """Take ``units`` from the SKU's stock in one statement, only if that many are there."""
+    column = _stock_column(warehouse)
     statement = (
         update(ProductVariant)
         .where(
             ProductVariant.seller_id == seller_id,
             ProductVariant.sku == sku,
-            ProductVariant.quantity >= units,
+            column >= units,
         )
-        .values(quantity=ProductVariant.quantity - units, updated_at=now)
+        .values({column: column - units, ProductVariant.updated_at: now})
     )
     return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
 async def give_back(
-    session: AsyncSession, seller_id: int, sku: str, units: int, now: datetime
+    session: AsyncSession,
+    seller_id: int,
+    sku: str,
+    units: int,
+    now: datetime,
+    warehouse: Warehouse = Warehouse.SELLER,
 ) -> bool:
     """Put ``units`` back into the SKU's stock; False when it has no counted stock."""
+    column = _stock_column(warehouse)
     statement = (
         update(ProductVariant)
         .where(
             ProductVariant.seller_id == seller_id,
             ProductVariant.sku == sku,
-            ProductVariant.quantity.is_not(None),
+            column.is_not(None),
         )
-        .values(quantity=ProductVariant.quantity + units, updated_at=now)
+        .values({column: column + units, ProductVariant.updated_at: now})
+    )
+    return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+async def set_fbm_quantity(
+    session: AsyncSession, seller_id: int, sku: str, quantity: int | None, now: datetime
+) -> bool:
+    """The SKU's units in the marketplace's warehouse; False when the seller has no such SKU."""
+    statement = (
+        update(ProductVariant)
+        .where(ProductVariant.seller_id == seller_id, ProductVariant.sku == sku)
+        .values(quantity_fbm=quantity, updated_at=now)
     )
     return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined,no-any-return]
 

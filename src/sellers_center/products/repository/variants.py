@@ -64,6 +64,8 @@ class ListedVariant:
     """Its style's status."""
     created_at: datetime
     updated_at: datetime
+    quantity_fbm: int | None = None
+    """Units in the marketplace's warehouse; None when the seller has none there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +240,7 @@ _LISTED = (
     ProductVariant.size,
     ProductVariant.second_size,
     ProductVariant.quantity,
+    ProductVariant.quantity_fbm,
     ProductVariant.countries,
     ProductVariant.details,
     ProductStyle.status,
@@ -282,13 +285,27 @@ async def list_variants(
         await session.execute(listing.order_by(ProductVariant.id).offset(offset).limit(limit))
     )
     stored_prices = await prices.rows_of(session, [row.id for row in page])
-    listed = [
-        ListedVariant(
-            _variant(row, stored_prices.get(row.id, [])), row.status, row.created_at, row.updated_at
-        )
-        for row in page
-    ]
-    return listed, total
+    return [_listed(row, stored_prices.get(row.id, [])) for row in page], total
+
+
+async def variants_by_sku(
+    session: AsyncSession, seller_id: int, skus: Iterable[str]
+) -> dict[str, ListedVariant]:
+    """The seller's variants with these SKUs, by SKU, each with its style's status."""
+    statement = (
+        select(*_LISTED)
+        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
+        .where(ProductVariant.seller_id == seller_id, ProductVariant.sku.in_(set(skus)))
+    )
+    rows = list(await session.execute(statement))
+    stored_prices = await prices.rows_of(session, [row.id for row in rows])
+    return {row.sku: _listed(row, stored_prices.get(row.id, [])) for row in rows}
+
+
+def _listed(row: Any, price_rows: Sequence[PriceRow]) -> ListedVariant:
+    return ListedVariant(
+        _variant(row, price_rows), row.status, row.created_at, row.updated_at, row.quantity_fbm
+    )
 
 
 async def variants_of_styles(

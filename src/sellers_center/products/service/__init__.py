@@ -8,9 +8,9 @@ package never imports it. Other domains call these verbs, never the repository.
 """
 
 from sellers_center.products.repository.styles import StoredStyle, StyleEntry, StyleSummary
-from sellers_center.products.repository.updates import StockLevel
+from sellers_center.products.repository.updates import StockLevel, Warehouse
 from sellers_center.products.repository.variants import ListedVariant
-from sellers_center.products.service.listing import delete_product, list_products
+from sellers_center.products.service.listing import delete_product, list_products, variants_by_sku
 from sellers_center.products.service.styles import (
     lock_styles_in_status,
     sale_gaps_of_styles,
@@ -28,6 +28,7 @@ from sellers_center.products.service.updates import (
     price_states,
     release_stock,
     reserve_stock,
+    set_fbm_stock,
     set_prices,
     set_stock,
     stock_levels,
@@ -44,6 +45,7 @@ __all__ = [
     "StyleEntry",
     "StyleSummary",
     "UpsertOutcome",
+    "Warehouse",
     "delete_product",
     "list_products",
     "lock_styles_in_status",
@@ -51,6 +53,7 @@ __all__ = [
     "release_stock",
     "reserve_stock",
     "sale_gaps_of_styles",
+    "set_fbm_stock",
     "set_prices",
     "set_stock",
     "set_style_rejection",
@@ -61,5 +64,6 @@ __all__ = [
     "styles_in_status",
     "styles_with_unsellable_variants",
     "upsert_products",
+    "variants_by_sku",
     "variants_of_styles",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.errors import ConflictError, NotFoundError
@@ -31,6 +33,14 @@ async def list_products(
         offset=offset,
         limit=limit,
     )
+
+
+async def variants_by_sku(
+    session: AsyncSession, seller_id: int, skus: Iterable[str]
+) -> dict[str, ListedVariant]:
+    """The seller's variants with these SKUs (prices included), each with its style's status;
+    unknown SKUs are absent."""
+    return await variant_rows.variants_by_sku(session, seller_id, skus)
 
 
 async def delete_product(

@@ -11,10 +11,12 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.errors import InvalidInputError, NotFoundError
 from sellers_center.products.repository import prices as price_rows
 from sellers_center.products.repository import updates
 from sellers_center.products.repository.prices import PriceRow
-from sellers_center.products.repository.updates import StockLevel
+from sellers_center.products.repository.updates import StockLevel, Warehouse
+from sellers_center.products.rules import messages
 from sellers_center.products.rules.completeness import sale_gaps
 
 
@@ -34,19 +36,23 @@ async def set_stock(
 
 
 async def reserve_stock(
-    session: AsyncSession, seller_id: int, units: Mapping[str, int], now: datetime
+    session: AsyncSession,
+    seller_id: int,
+    units: Mapping[str, int],
+    now: datetime,
+    warehouse: Warehouse = Warehouse.SELLER,
 ) -> list[str]:
-    """Take ``units`` of each SKU from its stock, all or none. Each take is one atomic
-    statement that applies only while enough units are there, so two concurrent reservations
-    of the last unit cannot both succeed; SKUs are taken in order, so they cannot deadlock.
-    Returns the SKUs that are short (unknown, without counted stock, or too few units): then
-    nothing was taken."""
+    """Take ``units`` of each SKU from its stock in ``warehouse``, all or none. Each take is one
+    atomic statement that applies only while enough units are there, so two concurrent
+    reservations of the last unit cannot both succeed; SKUs are taken in order, so they cannot
+    deadlock. Returns the SKUs that are short (unknown, without counted stock, or too few
+    units): then nothing was taken."""
     _check_units(units)
     async with session.begin_nested() as savepoint:
         short = [
             sku
             for sku in sorted(units)
-            if not await updates.take(session, seller_id, sku, units[sku], now)
+            if not await updates.take(session, seller_id, sku, units[sku], now, warehouse)
         ]
         if short:
             await savepoint.rollback()
@@ -54,17 +60,32 @@ async def reserve_stock(
 
 
 async def release_stock(
-    session: AsyncSession, seller_id: int, units: Mapping[str, int], now: datetime
+    session: AsyncSession,
+    seller_id: int,
+    units: Mapping[str, int],
+    now: datetime,
+    warehouse: Warehouse = Warehouse.SELLER,
 ) -> list[str]:
-    """Put reserved ``units`` of each SKU back into its stock (one atomic statement each, in SKU
-    order). Returns the SKUs that could not take them back (unknown, or whose stock is no
-    longer counted); the others are given back."""
+    """Put reserved ``units`` of each SKU back into its stock in ``warehouse`` (one atomic
+    statement each, in SKU order). Returns the SKUs that could not take them back (unknown, or
+    whose stock is no longer counted); the others are given back."""
     _check_units(units)
     return [
         sku
         for sku in sorted(units)
-        if not await updates.give_back(session, seller_id, sku, units[sku], now)
+        if not await updates.give_back(session, seller_id, sku, units[sku], now, warehouse)
     ]
+
+
+async def set_fbm_stock(
+    session: AsyncSession, seller_id: int, sku: str, quantity: int | None, now: datetime
+) -> None:
+    """Set the units of a SKU held in the marketplace's warehouse (None: none there). An
+    operator's action; a seller's stock batches never change it."""
+    if quantity is not None and quantity < 0:
+        raise InvalidInputError(f"A quantity is 0 or more, not {quantity}")
+    if not await updates.set_fbm_quantity(session, seller_id, sku, quantity, now):
+        raise NotFoundError(messages.product_not_found(sku))
 
 
 def _check_units(units: Mapping[str, int]) -> None:
