@@ -23,6 +23,8 @@ from sellers_center.http.router import router as health_router
 from sellers_center.http.telemetry import TelemetryMiddleware
 from sellers_center.http.transport import BodyTimeoutMiddleware
 from sellers_center.lifecycle.router import router as lifecycle_router
+from sellers_center.orders.router import router as orders_router
+from sellers_center.orders.router import sandbox_router
 from sellers_center.products.router import router as products_router
 from sellers_center.runtime import Runtime, end_with_parent, tune_garbage_collector
 from sellers_center.settings import Settings
@@ -72,6 +74,9 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(catalog_router)
     app.include_router(products_router)
     app.include_router(lifecycle_router)
+    app.include_router(orders_router)
+    if runtime.settings.sandbox:  # absent otherwise: 404, and not in the OpenAPI document
+        app.include_router(sandbox_router)
     app.include_router(kinds_router(runtime.kinds))
     install_openapi(app, [kind.request_model for kind in runtime.kinds])
     app.add_middleware(RateLimitHeadersMiddleware)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sellers_center import __version__
-from sellers_center.cli import accounts, catalog, lifecycle, server
+from sellers_center.cli import accounts, catalog, lifecycle, orders, products, server
 
 app = typer.Typer(help="Sellers Center: the seller-facing catalogue API.", no_args_is_help=True)
 app.add_typer(server.app)
@@ -15,7 +15,9 @@ app.add_typer(accounts.sellers_app, name="sellers")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(lifecycle.review_app, name="review")
+lifecycle.products_app.command("fbm-stock")(products.fbm_stock)
 app.add_typer(lifecycle.products_app, name="products")
+app.add_typer(orders.orders_app, name="orders")
 
 
 def _print_version(requested: bool) -> None:
