@@ -1,4 +1,5 @@
-"""SPEC §6 catalogue lookups against the demo catalogue: categories, groups, brands, countries."""
+"""The catalogue lookups (docs/api.md#catalogue-lookups) against the demo catalogue: categories,
+groups, brands, countries."""
 
 from __future__ import annotations
 

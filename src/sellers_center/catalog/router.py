@@ -1,4 +1,5 @@
-"""Catalogue lookups (SPEC §6). Bare arrays where the live service answers with them."""
+"""Catalogue lookups (docs/api.md#catalogue-lookups). Bare arrays where the live service answers
+with them."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sellers_center.catalog.schemas import (
     CountriesSchema,
     CurrencySchema,
 )
-from sellers_center.http.dependencies import RuntimeDependency, authenticated
+from sellers_center.http.dependencies import ReadSession, RuntimeDependency, authenticated
 from sellers_center.http.query import Page, PerPage, page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
@@ -28,7 +29,8 @@ from sellers_center.pagination import DEFAULT_PER_PAGE, offset
 
 router = SlashAgnosticRouter(tags=["Catalogue"])
 
-# Default requests per minute per API key (SPEC §6); operators override them by bucket name.
+# Default requests per minute per API key (docs/api.md#limits); operators override them by bucket
+# name.
 CATEGORIES_LIMIT = 100
 ATTRIBUTE_GROUPS_LIMIT = 300
 BRANDS_LIMIT = 100
@@ -44,6 +46,7 @@ CARRIERS_LIMIT = 100
 async def list_categories(
     request: Request,
     runtime: RuntimeDependency,
+    session: ReadSession,
     _: Annotated[Principal, authenticated("categories", CATEGORIES_LIMIT)],
     query: Annotated[
         str | None, Query(description="Words that must all occur in the path.")
@@ -52,8 +55,7 @@ async def list_categories(
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> CategoriesPageSchema:
-    async with runtime.database.read_session() as session:
-        catalog = await runtime.catalog.get(session)
+    catalog = await runtime.catalog.get(session)
     found = service.find_categories(catalog, query=query, parent_id=parent_category)
     start = offset(page, per_page)
     items = [
@@ -79,10 +81,10 @@ async def list_categories(
 async def list_attribute_groups(
     category_id: int,
     runtime: RuntimeDependency,
+    session: ReadSession,
     _: Annotated[Principal, authenticated("attribute_groups", ATTRIBUTE_GROUPS_LIMIT)],
 ) -> list[AttributeGroupSchema]:
-    async with runtime.database.read_session() as session:
-        catalog = await runtime.catalog.get(session)
+    catalog = await runtime.catalog.get(session)
     groups = service.attribute_groups(catalog, category_id)
     return [AttributeGroupSchema.model_validate(group, from_attributes=True) for group in groups]
 
@@ -93,11 +95,10 @@ async def list_attribute_groups(
     description=describe_limit(BRANDS_LIMIT),
 )
 async def list_brands(
-    runtime: RuntimeDependency,
+    session: ReadSession,
     principal: Annotated[Principal, authenticated("brands", BRANDS_LIMIT)],
 ) -> list[BrandSchema]:
-    async with runtime.database.read_session() as session:
-        brands = await accounts.seller_brands(session, principal.seller_id)
+    brands = await accounts.seller_brands(session, principal.seller_id)
     return [BrandSchema(id=brand_id, name=name) for brand_id, name in brands]
 
 
@@ -108,10 +109,10 @@ async def list_brands(
 )
 async def list_countries(
     runtime: RuntimeDependency,
+    session: ReadSession,
     _: Annotated[Principal, authenticated("countries", COUNTRIES_LIMIT)],
 ) -> CountriesSchema:
-    async with runtime.database.read_session() as session:
-        catalog = await runtime.catalog.get(session)
+    catalog = await runtime.catalog.get(session)
     currencies = [
         CurrencySchema(
             country_code=country.code,
@@ -138,13 +139,13 @@ async def list_countries(
 async def list_carriers(
     request: Request,
     runtime: RuntimeDependency,
+    session: ReadSession,
     _: Annotated[Principal, authenticated("orders.carriers", CARRIERS_LIMIT)],
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> CarriersPageSchema:
     """Every carrier of the catalogue, by country then key."""
-    async with runtime.database.read_session() as session:
-        catalog = await runtime.catalog.get(session)
+    catalog = await runtime.catalog.get(session)
     start = offset(page, per_page)
     items = [
         CarrierSchema.model_validate(carrier, from_attributes=True)

@@ -1,4 +1,4 @@
-"""API shapes of the catalogue lookups (SPEC §6)."""
+"""API shapes of the catalogue lookups (docs/api.md#catalogue-lookups)."""
 
 from __future__ import annotations
 
