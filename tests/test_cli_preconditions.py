@@ -30,10 +30,11 @@ PREVIOUS = SCRIPTS.get_revision(HEAD).down_revision
 UNREACHABLE_URL = "postgresql+asyncpg://operator:secret@127.0.0.1:1/sellers"
 SHOWN_URL = "postgresql+asyncpg://operator:***@127.0.0.1:1/sellers"
 BUCKETS = (
-    "attribute_groups, brands, categories, countries, orders.carriers, prices.submit, "
-    "products.delete, "
-    "products.read, products.rejected, products.submit, results.prices, results.products, "
-    "results.status, results.stocks, status.submit, stocks.submit"
+    "attribute_groups, brands, cancel-orders.submit, categories, countries, orders.carriers, "
+    "orders.delivery_document, orders.invoices, orders.list, prices.submit, products.delete, "
+    "products.read, products.rejected, products.submit, results.cancel-orders, results.prices, "
+    "results.products, results.return-orders, results.ship-orders, results.status, "
+    "results.stocks, return-orders.submit, ship-orders.submit, status.submit, stocks.submit"
 )
 
 # Every command that works on the database without migrating it.
@@ -48,6 +49,20 @@ OPERATOR_COMMANDS: dict[str, tuple[str, ...]] = {
     "review approve": ("review", "approve", "JKT-1", "--seller", "acme"),
     "review reject": ("review", "reject", "JKT-1", "--seller", "acme", "--reason", "wrong_sizes"),
     "products history": ("products", "history", "JKT-1", "--seller", "acme"),
+    "products fbm-stock": (
+        "products",
+        "fbm-stock",
+        "--seller",
+        "acme",
+        "--sku",
+        "JKT-1-S",
+        "--quantity",
+        "1",
+    ),
+    "orders place": ("orders", "place", "--seller", "acme", "--item", "JKT-1-S"),
+    "orders simulate": ("orders", "simulate", "--seller", "acme", "--count", "1"),
+    "orders list": ("orders", "list", "--seller", "acme"),
+    "orders show": ("orders", "show", "100000000001"),
 }
 # The commands that migrate, up to the point where they would start serving or working.
 MIGRATING_COMMANDS: dict[str, tuple[str, ...]] = {

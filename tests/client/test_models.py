@@ -17,14 +17,18 @@ from sellers_center_client import (
     AttributeGroup,
     BatchResult,
     Brand,
+    CancelItem,
     CarriersPage,
     CategoriesPage,
     Client,
     Countries,
+    OrdersPage,
     PriceItem,
     ProductItem,
     ProductsPage,
     RejectedProductsPage,
+    ReturnItem,
+    ShipItem,
     StatusItem,
     StockItem,
 )
@@ -48,6 +52,10 @@ ANSWERS: dict[str, type[BaseModel]] = {
     "UpdateProductStatusBatchResultsResponseSchema": BatchResult[StatusItem],
     "UpdateStockBatchResultsResponseSchema": BatchResult[StockItem],
     "UpdatePriceBatchResultsResponseSchema": BatchResult[PriceItem],
+    "OrdersPageSchema": OrdersPage,
+    "ShipOrdersBatchResultsResponseSchema": BatchResult[ShipItem],
+    "CancelOrdersBatchResultsResponseSchema": BatchResult[CancelItem],
+    "ReturnOrdersBatchResultsResponseSchema": BatchResult[ReturnItem],
 }
 # What the SDK sends -> the server schema that reads it.
 ITEMS: dict[str, type[BaseModel]] = {
@@ -55,6 +63,9 @@ ITEMS: dict[str, type[BaseModel]] = {
     "UpdateProductStatusItemSchema": StatusItem,
     "UpdateStockItemSchema": StockItem,
     "UpdatePriceItemSchema": PriceItem,
+    "ShipOrderItemSchema": ShipItem,
+    "CancelOrderItemSchema": CancelItem,
+    "ReturnOrderItemSchema": ReturnItem,
 }
 # Submit bodies: ``{"items": [...]}`` with the kind's item limit.
 ENVELOPES = {
@@ -62,6 +73,9 @@ ENVELOPES = {
     "status": ("UpdateProductStatusRequestSchema", "UpdateProductStatusItemSchema"),
     "stocks": ("UpdateStocksRequestSchema", "UpdateStockItemSchema"),
     "prices": ("UpdatePricesRequestSchema", "UpdatePriceItemSchema"),
+    "ship-orders": ("ShipOrdersRequestSchema", "ShipOrderItemSchema"),
+    "cancel-orders": ("CancelOrdersRequestSchema", "CancelOrderItemSchema"),
+    "return-orders": ("ReturnOrdersRequestSchema", "ReturnOrderItemSchema"),
 }
 # Error bodies the SDK reads by hand (``_http.error_from_response``).
 ERROR_BODIES = {"BadRequestSchema": {"message"}, "ValidationErrorSchema": {"detail", "message"}}
@@ -142,6 +156,17 @@ def sample_operations() -> list[Operation[Any]]:
         operations.brands(),
         operations.countries(),
         operations.carriers(page=1, per_page=5),
+        operations.list_orders(
+            order_number="1",
+            order_status="open",
+            orders_from="2026-01-01T00:00:00Z",
+            orders_to="2026-01-02T00:00:00Z",
+            page=1,
+            per_page=5,
+            cursor="c",
+        ),
+        operations.invoice("100000000001"),
+        operations.delivery_document("100000000001"),
         *(
             operations.results(spec, "00000000-0000-0000-0000-000000000000")
             for spec in KINDS.values()
@@ -176,7 +201,7 @@ def public_methods(resource: object) -> dict[str, Any]:
     }
 
 
-RESOURCES = ["products", "status", "stocks", "prices", "results", "batches", "catalog"]
+RESOURCES = ["products", "status", "stocks", "prices", "results", "batches", "catalog", "orders"]
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

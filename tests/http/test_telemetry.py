@@ -449,7 +449,16 @@ def stock_body(quantity: int) -> dict[str, Any]:
 
 
 OPEN = ("pending", "processing", "retry")
-KINDS = ("echo", "prices", "products", "status", "stocks")
+KINDS = (
+    "cancel-orders",
+    "echo",
+    "prices",
+    "products",
+    "return-orders",
+    "ship-orders",
+    "status",
+    "stocks",
+)
 
 
 def depth_of(metrics: Scrape) -> dict[tuple[str, str], float | None]:

@@ -124,12 +124,17 @@ async def test_a_sale_price_is_what_the_customer_pays_and_the_country_sets_the_v
 
 
 async def refused(
-    runtime: Runtime, seller: SellerKey, units: dict[str, int], **options: str
+    runtime: Runtime,
+    seller: SellerKey,
+    units: dict[str, int],
+    country: str = "DE",
+    fulfillment: str = "dropshipping",
 ) -> str:
     """The message of a refused placement."""
-    fulfillment = FulfillmentType(options.pop("fulfillment", "dropshipping"))
     with pytest.raises(InvalidInputError) as refusal:
-        await place(runtime, seller, units, fulfillment=fulfillment, **options)
+        await place(
+            runtime, seller, units, country=country, fulfillment=FulfillmentType(fulfillment)
+        )
     return refusal.value.message
 
 
@@ -240,8 +245,8 @@ async def test_a_country_without_a_vat_rate_sells_nothing(
 async def test_orders_fulfilled_by_the_marketplace_take_the_warehouse_s_stock(
     client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, jackets: None
 ) -> None:
-    by_marketplace = {"fulfillment": "fulfillment_by_marketplace"}
-    assert await refused(runtime, seller, {SMALL: 1}, **by_marketplace) == (
+    by_marketplace = "fulfillment_by_marketplace"
+    assert await refused(runtime, seller, {SMALL: 1}, fulfillment=by_marketplace) == (
         f"Order refused: Product {SMALL} is out of stock in the marketplace's warehouse: "
         "1 ordered, none is held there"
     )
@@ -256,7 +261,7 @@ async def test_orders_fulfilled_by_the_marketplace_take_the_warehouse_s_stock(
     assert (await listed_order(client, seller, order.order_number))["fulfillment_type"] == (
         "fulfillment_by_marketplace"
     )
-    assert await refused(runtime, seller, {SMALL: 2}, **by_marketplace) == (
+    assert await refused(runtime, seller, {SMALL: 2}, fulfillment=by_marketplace) == (
         f"Order refused: Product {SMALL} is out of stock in the marketplace's warehouse: "
         "2 ordered, 1 held there"
     )

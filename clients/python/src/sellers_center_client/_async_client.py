@@ -9,6 +9,7 @@ from types import TracebackType
 
 import httpx2
 
+from sellers_center_client._async_order_resources import Orders
 from sellers_center_client._async_resources import (
     Batches,
     Catalog,
@@ -31,8 +32,8 @@ class AsyncClient:
     ...     result = await client.batches.wait(ref)
 
     Resources: ``products``, ``status``, ``stocks``, ``prices`` (submits), ``results``,
-    ``batches`` (waiting), ``catalog`` (lookups). Every error raised is a
-    ``SellersCenterError``.
+    ``batches`` (waiting), ``catalog`` (lookups), ``orders`` (listing, fulfilment, documents).
+    Every error raised is a ``SellersCenterError``.
 
     Args:
         base_url: The service's address, e.g. ``https://sellers.example.com``.
@@ -81,6 +82,9 @@ class AsyncClient:
         """``wait(batch)`` until a batch is final."""
         self.catalog = Catalog(session)
         """``categories``, ``attribute_groups``, ``brands``, ``countries``, ``carriers``."""
+        self.orders = Orders(session, automatic_keys=keys)
+        """Orders: ``list``, ``iter_all``, ``ship``, ``cancel``, ``return_items``, ``invoice``,
+        ``delivery_document``."""
 
     async def close(self) -> None:
         """Close the connections."""

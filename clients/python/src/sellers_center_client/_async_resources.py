@@ -19,6 +19,7 @@ from sellers_center_client._catalog import (
 from sellers_center_client._inventory import PriceItem, StatusItem, StockItem
 from sellers_center_client._kind import PRICES, PRODUCTS, STATUS, STOCKS, KindSpec, kind_spec
 from sellers_center_client._operations import BatchId
+from sellers_center_client._orders import CancelItem, ReturnItem, ShipItem
 from sellers_center_client._page import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from sellers_center_client._products import (
     Product,
@@ -191,6 +192,18 @@ class Results:
     async def get(self, kind: Literal["stocks"], batch_id: BatchId) -> BatchResult[StockItem]: ...
     @overload
     async def get(self, kind: Literal["prices"], batch_id: BatchId) -> BatchResult[PriceItem]: ...
+    @overload
+    async def get(
+        self, kind: Literal["ship-orders"], batch_id: BatchId
+    ) -> BatchResult[ShipItem]: ...
+    @overload
+    async def get(
+        self, kind: Literal["cancel-orders"], batch_id: BatchId
+    ) -> BatchResult[CancelItem]: ...
+    @overload
+    async def get(
+        self, kind: Literal["return-orders"], batch_id: BatchId
+    ) -> BatchResult[ReturnItem]: ...
     async def get(self, kind: Kind, batch_id: BatchId) -> BatchResult[Any]:
         """A batch's status and, once it is final, one outcome per item (``NotFound`` for
         another seller's batch, an unknown id, or one purged after the retention period)."""

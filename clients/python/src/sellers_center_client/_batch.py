@@ -11,7 +11,9 @@ from pydantic import Field
 
 from sellers_center_client._base import ApiModel, RequestModel
 
-Kind = Literal["products", "status", "stocks", "prices"]
+Kind = Literal[
+    "products", "status", "stocks", "prices", "ship-orders", "cancel-orders", "return-orders"
+]
 """The batch kinds: each has a submit call and a results endpoint."""
 
 ItemT = TypeVar("ItemT", bound=RequestModel)

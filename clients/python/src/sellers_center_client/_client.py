@@ -8,6 +8,7 @@ from types import TracebackType
 
 import httpx2
 
+from sellers_center_client._order_resources import Orders
 from sellers_center_client._resources import (
     Batches,
     Catalog,
@@ -30,8 +31,8 @@ class Client:
     ...     result = client.batches.wait(ref)
 
     Resources: ``products``, ``status``, ``stocks``, ``prices`` (submits), ``results``,
-    ``batches`` (waiting), ``catalog`` (lookups). Every error raised is a
-    ``SellersCenterError``.
+    ``batches`` (waiting), ``catalog`` (lookups), ``orders`` (listing, fulfilment, documents).
+    Every error raised is a ``SellersCenterError``.
 
     Args:
         base_url: The service's address, e.g. ``https://sellers.example.com``.
@@ -80,6 +81,9 @@ class Client:
         """``wait(batch)`` until a batch is final."""
         self.catalog = Catalog(session)
         """``categories``, ``attribute_groups``, ``brands``, ``countries``, ``carriers``."""
+        self.orders = Orders(session, automatic_keys=keys)
+        """Orders: ``list``, ``iter_all``, ``ship``, ``cancel``, ``return_items``, ``invoice``,
+        ``delivery_document``."""
 
     def close(self) -> None:
         """Close the connections."""

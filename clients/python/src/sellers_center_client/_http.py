@@ -42,6 +42,7 @@ class ApiRequest:
     params: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
     idempotency_key: str | None = None
+    accept: str = "application/json"
 
     @property
     def is_retryable(self) -> bool:
@@ -49,7 +50,7 @@ class ApiRequest:
         return self.method in IDEMPOTENT_METHODS or self.idempotency_key is not None
 
     def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": self.accept}
         if self.body is not None:
             headers["Content-Type"] = "application/json"
         if self.idempotency_key is not None:
@@ -110,6 +111,19 @@ def parser(shape: Any) -> Callable[[ApiResponse], Any]:
 
 def no_content(_: ApiResponse) -> None:
     return None
+
+
+def pdf_document(response: ApiResponse) -> bytes:
+    """The body of an answer that must be a PDF document."""
+    content_type = response.headers.get("content-type", "")
+    if not content_type.startswith("application/pdf") or not response.content.startswith(b"%PDF-"):
+        raise UnexpectedResponse(
+            f"The server's answer ({response.status_code}) is not a PDF document "
+            f"({content_type or 'no content type'})",
+            status_code=response.status_code,
+            request_id=response.request_id,
+        )
+    return response.content
 
 
 def error_from_response(response: ApiResponse) -> ApiError:

@@ -13,6 +13,7 @@ from sellers_center_client._base import REJECT_UNKNOWN_FIELDS
 from sellers_center_client._batch import BatchResult, ItemT, Kind
 from sellers_center_client._errors import InvalidRequest
 from sellers_center_client._inventory import PriceItem, StatusItem, StockItem
+from sellers_center_client._orders import CancelItem, ReturnItem, ShipItem
 from sellers_center_client._products import ProductItem
 
 T = TypeVar("T")
@@ -84,7 +85,20 @@ PRICES = KindSpec(
     "prices", "PUT", "/api/v1/products/prices", PriceItem, BatchResult[PriceItem], 1000
 )
 
-KINDS: dict[str, KindSpec[Any]] = {spec.name: spec for spec in (PRODUCTS, STATUS, STOCKS, PRICES)}
+SHIP_ORDERS = KindSpec(
+    "ship-orders", "POST", "/api/v1/orders/ship", ShipItem, BatchResult[ShipItem], 100
+)
+CANCEL_ORDERS = KindSpec(
+    "cancel-orders", "POST", "/api/v1/orders/cancel", CancelItem, BatchResult[CancelItem], 100
+)
+RETURN_ORDERS = KindSpec(
+    "return-orders", "POST", "/api/v1/orders/return", ReturnItem, BatchResult[ReturnItem], 100
+)
+
+KINDS: dict[str, KindSpec[Any]] = {
+    spec.name: spec
+    for spec in (PRODUCTS, STATUS, STOCKS, PRICES, SHIP_ORDERS, CANCEL_ORDERS, RETURN_ORDERS)
+}
 
 
 def kind_spec(kind: str) -> KindSpec[Any]:
@@ -97,7 +111,7 @@ def kind_spec(kind: str) -> KindSpec[Any]:
 
 def chunks(items: Iterable[T], kind: Kind) -> Iterator[list[T]]:
     """Split ``items`` (any iterable, read lazily) into lists of at most the kind's item limit:
-    100 products, 1000 status, stock or price items per batch.
+    100 products, 1000 status, stock or price items, 100 ship, cancel or return items per batch.
 
     >>> [len(chunk) for chunk in chunks(range(250), "products")]
     [100, 100, 50]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -27,14 +28,17 @@ from sellers_center_client._http import (
     json_body,
     no_content,
     parser,
+    pdf_document,
 )
 from sellers_center_client._kind import KindSpec
+from sellers_center_client._orders import OrdersPage, OrderStatus
 from sellers_center_client._products import ProductsPage, ProductStatus, RejectedProductsPage
 
 BatchId = uuid.UUID | str
 """A batch id as a UUID or its text."""
 
 cached_parser = functools.cache(parser)
+PDF = "application/pdf"
 
 
 def idempotency_key(explicit: str | None, *, automatic: bool) -> str | None:
@@ -121,6 +125,45 @@ def carriers(*, page: int, per_page: int) -> Operation[CarriersPage]:
     params = _params(page=page, per_page=per_page)
     request = ApiRequest("GET", "/api/v1/orders/carriers/", "orders.carriers", params=params)
     return Operation(request, cached_parser(CarriersPage))
+
+
+def list_orders(
+    *,
+    order_number: str | None,
+    order_status: OrderStatus | str | None,
+    orders_from: datetime | str | None,
+    orders_to: datetime | str | None,
+    page: int | None,
+    per_page: int,
+    cursor: str | None,
+) -> Operation[OrdersPage]:
+    params = _params(
+        order_number=order_number,
+        order_status=order_status,
+        orders_from=_time(orders_from),
+        orders_to=_time(orders_to),
+        page=page,
+        per_page=per_page,
+        cursor=cursor,
+    )
+    request = ApiRequest("GET", "/api/v1/orders/", "orders.list", params=params)
+    return Operation(request, cached_parser(OrdersPage))
+
+
+def invoice(order_number: str) -> Operation[bytes]:
+    path = f"/api/v1/orders/{quote(order_number, safe='')}/invoices"
+    return Operation(ApiRequest("GET", path, "orders.invoices", accept=PDF), pdf_document)
+
+
+def delivery_document(order_number: str) -> Operation[bytes]:
+    path = f"/api/v1/orders/{quote(order_number, safe='')}/delivery_document"
+    request = ApiRequest("GET", path, "orders.delivery_document", accept=PDF)
+    return Operation(request, pdf_document)
+
+
+def _time(moment: datetime | str | None) -> str | None:
+    """ISO 8601; a time without a zone is sent as it is (the service reads it as UTC)."""
+    return moment.isoformat() if isinstance(moment, datetime) else moment
 
 
 def as_batch_id(batch_id: BatchId) -> uuid.UUID:

@@ -100,10 +100,10 @@ class Product(ProductItem):
     """A stored variant as last upserted, with its style's publication status."""
 
     status: ProductStatus | str = Field(union_mode="left_to_right")
-    quantity_fbm: int | None = None
+    quantity_fbm: int | None
     """Units in the marketplace's warehouse (orders fulfilled by the marketplace); None when
     there are none there."""
-    colorway_key: str | None = None
+    colorway_key: str
     """The same for every variant of the style in this colour."""
     created_at: datetime
     updated_at: datetime
