@@ -30,6 +30,8 @@ class Batch(Base):
 
     ``dedup_key`` holds the payload's hash while the batch is not final, so an identical
     resubmission finds it through the unique constraint; it is cleared when the batch ends.
+    ``succeeded`` and ``failed`` count the items once, when the batch becomes final (null
+    before), so listing batches never reads their results.
     """
 
     __tablename__ = "batches"
@@ -56,6 +58,10 @@ class Batch(Base):
             postgresql_where=text(CLAIMABLE_CONDITION),
             sqlite_where=text(CLAIMABLE_CONDITION),
         ),
+        # A seller's batches newest first (GET /api/v1/batches), with or without a kind: an
+        # index scan whatever the number of batches.
+        Index("ix_batches_seller_created", "seller_id", "created_at", "id"),
+        Index("ix_batches_seller_kind_created", "seller_id", "kind", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -72,6 +78,8 @@ class Batch(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    succeeded: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[int | None] = mapped_column(Integer)
 
 
 class BatchPayload(Base):
@@ -94,3 +102,32 @@ class BatchResult(Base):
         ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
     )
     items: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IdempotencyKey(Base):
+    """A seller's ``Idempotency-Key`` and the batch it stands for, until ``expires_at``.
+
+    The primary key makes a key one seller's only once: of two requests racing with the same
+    key, the second waits for the first's transaction and then finds its row. ``batch_id`` is
+    set in the transaction that claims the key (null only inside it); the row goes with its
+    batch when retention deletes the batch.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
+        # Retention deletes batches by id: each one's keys are found by this, not by a scan.
+        Index("ix_idempotency_keys_batch_id", "batch_id"),
+    )
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
