@@ -26,7 +26,7 @@ from sellers_center.clock import SystemClock
 from sellers_center.db import Database
 from sellers_center.db.migrate import migrate
 from sellers_center.db.tables import Batch
-from sellers_center.engine import repository
+from sellers_center.engine.repository import queue as repository
 
 DEPTHS = (1_000, 10_000, 50_000)
 WARM_UP, MEASURED = 50, 100

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     )
 
     result_retention_days: float = Field(default=30.0, gt=0)
+    idempotency_key_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="How long an Idempotency-Key answers with its batch (docs/api.md).",
+    )
     worker_concurrency: int = Field(default=4, ge=1, le=256)
     lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a claim lasts unrenewed."

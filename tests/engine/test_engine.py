@@ -208,6 +208,7 @@ async def test_a_worker_that_lost_its_lease_cannot_finish(
             owner="slow",
             status=RequestStatus.COMPLETED,
             items=b"[]",
+            counts=(0, 0),
             now=runtime.clock.now(),
         )
 

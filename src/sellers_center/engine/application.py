@@ -27,6 +27,7 @@ from sellers_center.engine import fault, payload, repository, service
 from sellers_center.engine.fault import KindNotServedError, LeaseLostError
 from sellers_center.engine.kind import BatchContext, BatchKind, ItemOutcome, KindRegistry
 from sellers_center.engine.repository import ClaimedBatch
+from sellers_center.engine.results import EncodedResults, encode_failure, encode_results, items_body
 from sellers_center.engine.status import RequestStatus
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class Application:
         self,
         session: AsyncSession,
         claimed: ClaimedBatch,
-        results: bytes,
+        results: EncodedResults,
         *,
         status: RequestStatus = RequestStatus.COMPLETED,
         error: str | None = None,
@@ -92,7 +93,8 @@ class Application:
             batch_id=claimed.id,
             owner=self.owner,
             status=status,
-            items=results,
+            items=results.items,
+            counts=results.counts,
             now=self.clock.now(),
             error=error,
         )
@@ -106,7 +108,7 @@ class Application:
         submission): no attempt would do better, so the batch fails at once."""
         reason = service.invalid_payload(error)
         log.error("batch %s: %s", claimed.id, reason, extra={"batch_id": str(claimed.id)})
-        results = service.encode_failure(items, reason)
+        results = encode_failure(items, reason)
         async with self.unit.write() as session:
             await self._finish(session, claimed, results, status=RequestStatus.FAILED, error=reason)
 
@@ -140,15 +142,15 @@ class Parsed:
             return cls(echo, read.items, list(range(len(echo))), {})
         positions = [position for position in range(len(items)) if position not in refused]
         kept = [items[position] for position in positions]
-        typed = kind.parse(service.items_body(kept)).items if kept else []
+        typed = kind.parse(items_body(kept)).items if kept else []
         return cls(items, typed, positions, refused)
 
-    def results(self, applied: Sequence[ItemOutcome]) -> bytes:
+    def results(self, applied: Sequence[ItemOutcome]) -> EncodedResults:
         """The stored results: ``applied`` for the typed items, the refusals for the others."""
         outcomes = {n: ItemOutcome(tuple(errors)) for n, errors in self.refused.items()}
         outcomes.update(zip(self.positions, applied, strict=True))
         count = len(self.echo)
-        return service.encode_results(self.echo, [outcomes[n] for n in range(count)])
+        return encode_results(self.echo, [outcomes[n] for n in range(count)])
 
 
 async def process_items(

@@ -1,6 +1,7 @@
 """What every worker does periodically besides claiming: lost leases back to the queue, the
-domains' system steps (e.g. activating approved styles), results past their retention deleted.
-Each step is its own transaction, so one that fails leaves the others done."""
+domains' system steps (e.g. activating approved styles), results past their retention and
+idempotency keys past their window deleted. Each step is its own transaction, so one that fails
+leaves the others done."""
 
 from __future__ import annotations
 
@@ -41,12 +42,14 @@ class Maintenance:
     steps: Sequence[MaintenanceStep] = ()
 
     async def run(self) -> None:
-        """Expire lost leases, run the domains' steps, purge batches past their retention."""
+        """Expire lost leases, run the domains' steps, purge batches past their retention and
+        idempotency keys past their window."""
         await self.expire_leases()
         for step in self.steps:
             async with self.unit.write() as session:
                 await step(session, self.clock.now())
         await self.purge()
+        await self.purge_keys()
 
     async def every(self, interval_seconds: float, stopping: asyncio.Event) -> None:
         """Run until ``stopping`` is set, once per interval; a failed pass is logged."""
@@ -86,4 +89,13 @@ class Maintenance:
             async with self.unit.write() as session:
                 deleted = await repository.purge_finished_before(session, cutoff=cutoff)
             if deleted < repository.PURGE_CHUNK:
+                return
+
+    async def purge_keys(self) -> None:
+        """Delete idempotency keys whose window has passed, a chunk per transaction (a key's
+        next use takes an expired key over anyway; this keeps the table to the live ones)."""
+        while True:
+            async with self.unit.write() as session:
+                deleted = await repository.purge_expired_keys(session, now=self.clock.now())
+            if deleted < repository.KEY_PURGE_CHUNK:
                 return

@@ -13,6 +13,7 @@ from sellers_center.db import UnitOfWork
 from sellers_center.engine import payload, repository, service
 from sellers_center.engine.fault import AttemptFailure
 from sellers_center.engine.repository import BatchRow, ClaimedBatch
+from sellers_center.engine.results import encode_failure
 from sellers_center.engine.status import RequestStatus
 from sellers_center.telemetry.metrics import BATCHES, RETRIES
 
@@ -84,12 +85,14 @@ class Retries:
             else:
                 items = payload.items_of(await repository.load_payload(session, batch.id))
                 reason = service.failure_reason(batch.attempts, failure.reason)
+                results = encode_failure(items, reason)
                 released = await repository.finish(
                     session,
                     batch_id=batch.id,
                     owner=owner,
                     status=RequestStatus.FAILED,
-                    items=service.encode_failure(items, reason),
+                    items=results.items,
+                    counts=results.counts,
                     now=now,
                     error=failure.detail,
                 )

@@ -1,26 +1,39 @@
-"""The two HTTP endpoints of every batch kind: submit and results (docs/api.md#batches).
+"""The engine's HTTP endpoints (docs/api.md#batches): submit and results of every batch kind,
+and the seller's own batches (``batches_router``).
 
 No ``from __future__ import annotations`` here: the handlers' annotations carry each kind's own
 rate-limit dependency and must be evaluated when the handler is built. Submissions read and
-check their body before the write transaction and refuse it only after authentication, so an
-unknown caller gets 401 whatever it sent.
+check their body and idempotency key before the write transaction and refuse them only after
+authentication, so an unknown caller gets 401 whatever it sent.
 """
 
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
+from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
 from sellers_center.accounts.service import Principal
-from sellers_center.engine import service
+from sellers_center.engine import idempotency, service
+from sellers_center.engine.idempotency import InvalidKeyError, KeyUse
 from sellers_center.engine.kind import BatchKind, KindRegistry
-from sellers_center.engine.schemas import BatchRequestAcceptedSchema
+from sellers_center.engine.schemas import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    RESULTS_PAGING_PARAMETERS,
+    BatchesPageSchema,
+    BatchRequestAcceptedSchema,
+    BatchSummarySchema,
+    CursorPaginationSchema,
+    ResultsPaging,
+)
 from sellers_center.engine.status import RequestStatus
 from sellers_center.http.dependencies import (
     ReadSession,
@@ -29,11 +42,14 @@ from sellers_center.http.dependencies import (
     authenticated,
 )
 from sellers_center.http.errors import ApiError, body_errors
-from sellers_center.http.openapi import request_body
+from sellers_center.http.openapi import PATH_PARAMETERS, request_body
+from sellers_center.http.query import page_links
 from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.responses import raw_json
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.http.schemas import BadRequestSchema, ValidationErrorSchema
+from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from sellers_center.runtime import Runtime
 from sellers_center.telemetry.metrics import BATCHES
 
 log = logging.getLogger(__name__)
@@ -59,16 +75,20 @@ def kinds_router(kinds: KindRegistry) -> SlashAgnosticRouter:
     for kind in kinds:
         _add_submit(router, kind)
         _add_results(router, kind)
+    _add_batches(router, kinds)
     return router
 
 
 @dataclass(frozen=True, slots=True)
 class SubmittedBody:
-    """A request body as received, with its typed items or why the schema refuses it."""
+    """A request body as received, with its typed items or why the schema refuses it, and its
+    idempotency key or why it is refused."""
 
     body: bytes
     items: Sequence[Any]
     errors: list[dict[str, Any]] | None
+    key: str | None = None
+    key_error: str | None = None
 
 
 def _body_of(kind: BatchKind) -> Any:
@@ -80,9 +100,13 @@ def _body_of(kind: BatchKind) -> Any:
     async def submitted_body(request: Request) -> SubmittedBody:
         body = await request.body()
         try:
-            return SubmittedBody(body, kind.parse(body).items, None)
+            key = idempotency.read_key(request.headers.getlist(idempotency.HEADER))
+        except InvalidKeyError as error:
+            return SubmittedBody(body, (), None, key_error=str(error))
+        try:
+            return SubmittedBody(body, kind.parse(body).items, None, key)
         except ValidationError as error:
-            return SubmittedBody(body, (), body_errors(error))
+            return SubmittedBody(body, (), body_errors(error), key)
 
     return Depends(submitted_body)
 
@@ -96,28 +120,25 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         session: WriteSession,
         principal: Annotated[Principal, authenticated(kind.submit_bucket, endpoint.rate_limit)],
     ) -> BatchRequestAcceptedSchema:
+        if submitted.key_error is not None:
+            raise _key_refused("idempotency_key", submitted.key_error)
         if submitted.errors is not None:
             raise RequestValidationError(submitted.errors, body=submitted.body)
-        submission = await service.submit(
-            session,
-            kind=kind.name,
-            seller_id=principal.seller_id,
-            body=submitted.body,
-            item_count=len(submitted.items),
-            now=runtime.clock.now(),
-        )
-        batch_id = submission.batch_id
-        fields = {"batch_id": str(batch_id), "kind": kind.name}
-        # With the request id the log adds, these tie a seller's call to its batch.
-        if submission.is_new:
-            BATCHES.labels(kind.name, RequestStatus.PENDING).inc()
-            runtime.wakeup.notify()
-            log.info("batch %s accepted", batch_id, extra=fields)
-        else:
-            log.info(
-                "batch %s answered again: identical payload still open", batch_id, extra=fields
+        hours = runtime.settings.idempotency_key_hours
+        try:
+            submission = await service.submit(
+                session,
+                kind=kind.name,
+                seller_id=principal.seller_id,
+                body=submitted.body,
+                item_count=len(submitted.items),
+                now=runtime.clock.now(),
+                key=None if submitted.key is None else KeyUse(submitted.key, hours),
             )
-        return BatchRequestAcceptedSchema(batchRequestId=batch_id)
+        except service.IdempotencyKeyReusedError as error:
+            raise _key_refused("idempotency_key_reused", error.message) from None
+        _log_submission(runtime, kind, submission)
+        return BatchRequestAcceptedSchema(batchRequestId=submission.batch_id)
 
     router.add_api_route(
         endpoint.path,
@@ -127,7 +148,10 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         operation_id=endpoint.operation_id,
         description=endpoint.description or describe_limit(endpoint.rate_limit),
         tags=list(endpoint.tags),
-        openapi_extra={"requestBody": request_body(kind.request_model)},
+        openapi_extra={
+            "requestBody": request_body(kind.request_model),
+            "parameters": [IDEMPOTENCY_KEY_PARAMETER],
+        },
         responses={
             422: {"description": "Validation Error", "model": ValidationErrorSchema},
             401: _message_response("Unauthorized"),
@@ -137,6 +161,28 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
             "default": {"headers": RATE_LIMIT_HEADERS},
         },
     )
+
+
+def _key_refused(error_type: str, text: str) -> RequestValidationError:
+    """A 422 like any other refused request, located at the header."""
+    return RequestValidationError([{"type": error_type, "loc": KEY_LOCATION, "msg": text}])
+
+
+KEY_LOCATION = ("header", idempotency.HEADER)
+
+
+def _log_submission(runtime: Runtime, kind: BatchKind, submission: service.Submission) -> None:
+    batch_id = submission.batch_id
+    fields = {"batch_id": str(batch_id), "kind": kind.name}
+    # With the request id the log adds, these tie a seller's call to its batch.
+    if submission.is_new:
+        BATCHES.labels(kind.name, RequestStatus.PENDING).inc()
+        runtime.wakeup.notify()
+        log.info("batch %s accepted", batch_id, extra=fields)
+    elif submission.is_replay:
+        log.info("batch %s answered again: same idempotency key and body", batch_id, extra=fields)
+    else:
+        log.info("batch %s answered again: identical payload still open", batch_id, extra=fields)
 
 
 def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
@@ -153,10 +199,20 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         given = len(request.query_params.getlist("batch_request_id"))
         if given > 1:
             raise ApiError(400, f"batch_request_id is given {given} times: give one batch id")
+        paging = _paging(request)
         view = await service.read_result(
-            session, kind=kind.name, seller_id=principal.seller_id, batch_id=batch_request_id
+            session,
+            kind=kind.name,
+            seller_id=principal.seller_id,
+            batch_id=batch_request_id,
+            selection=None if paging is None else paging.selection(),
         )
-        return raw_json(view.to_json())
+        if paging is None or not paging.is_paged:
+            return raw_json(view.to_json())
+        pagination = page_links(
+            request, page=paging.page or 1, per_page=paging.size, total=view.total or 0
+        )
+        return raw_json(view.to_json(pagination.model_dump_json().encode()))
 
     router.add_api_route(
         endpoint.path,
@@ -167,6 +223,7 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
         description=endpoint.description or describe_limit(endpoint.rate_limit),
         tags=list(endpoint.tags),
         response_model=None,
+        openapi_extra={PATH_PARAMETERS: RESULTS_PAGING_PARAMETERS},
         responses={
             200: {"description": "OK", "model": kind.results_model},
             400: _message_response("Bad Request"),
@@ -175,3 +232,157 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
             "default": {"headers": RATE_LIMIT_HEADERS},
         },
     )
+
+
+def _paging(request: Request) -> ResultsPaging | None:
+    """The paging the request asks for; None without any of its parameters (the answer is
+    then the stored results as they are, byte for byte)."""
+    query = request.query_params
+    given = {name: query[name] for name in ResultsPaging.model_fields if name in query}
+    if not given:
+        return None
+    try:
+        return ResultsPaging.model_validate(given)
+    except ValidationError as error:
+        errors = [
+            {**entry, "loc": ("query", *entry["loc"])} for entry in error.errors(include_url=False)
+        ]
+        raise RequestValidationError(errors) from None
+
+
+# docs/api.md#limits: a listing page is one index range scan, a batch one primary-key read.
+BATCHES_LIST_LIMIT = 100
+BATCHES_READ_LIMIT = 200
+
+PerPageQuery = Annotated[
+    int, Query(ge=1, le=MAX_PER_PAGE, description=f"Batches per page (at most {MAX_PER_PAGE}).")
+]
+
+
+def _known_cursor(cursor: str | None) -> str | None:
+    if cursor is not None:
+        try:
+            service.decode_cursor(cursor)
+        except ValueError as error:
+            raise PydanticCustomError("cursor", str(error)) from None
+    return cursor
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """A time without an offset is read as UTC, as the service gives every time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _add_batches(router: SlashAgnosticRouter, kinds: KindRegistry) -> None:
+    names = sorted(kind.name for kind in kinds)
+
+    def known_kind(name: str | None) -> str | None:
+        if name is not None and name not in names:
+            expected = ", ".join(f"'{known}'" for known in names)
+            raise PydanticCustomError(
+                "enum", "Input should be one of {expected}", {"expected": expected}
+            )
+        return name
+
+    @router.get(
+        "/api/v1/batches/",
+        summary="List the seller's batches, newest first",
+        description=describe_limit(BATCHES_LIST_LIMIT),
+        tags=["Batches"],
+        operation_id="list_batches",
+    )
+    async def list_batches(
+        request: Request,
+        session: ReadSession,
+        principal: Annotated[Principal, authenticated("batches.list", BATCHES_LIST_LIMIT)],
+        kind: Annotated[
+            str | None,
+            Query(description="Only batches of this kind.", json_schema_extra={"enum": names}),
+            AfterValidator(known_kind),
+        ] = None,
+        status: Annotated[
+            list[RequestStatus] | None,
+            Query(description="Only batches in this status; repeat it for several."),
+        ] = None,
+        created_from: Annotated[
+            datetime | None,
+            Query(
+                description="Only batches created at or after this time (ISO 8601, UTC if no "
+                "offset)."
+            ),
+        ] = None,
+        created_to: Annotated[
+            datetime | None,
+            Query(
+                description="Only batches created at or before this time (ISO 8601, UTC if no "
+                "offset)."
+            ),
+        ] = None,
+        cursor: Annotated[
+            str | None,
+            Query(max_length=200, description="A page's `next_cursor`: the page after it."),
+            AfterValidator(_known_cursor),
+        ] = None,
+        per_page: PerPageQuery = DEFAULT_PER_PAGE,
+    ) -> BatchesPageSchema:
+        filters = service.BatchFilter(
+            kind, tuple(status or ()), _as_utc(created_from), _as_utc(created_to)
+        )
+        page = await service.list_batches(
+            session,
+            seller_id=principal.seller_id,
+            filters=filters,
+            after=None if cursor is None else service.decode_cursor(cursor),
+            per_page=per_page,
+        )
+        return BatchesPageSchema(
+            items=[_summary(batch) for batch in page.items],
+            pagination=CursorPaginationSchema(
+                per_page=per_page,
+                next=_next_link(request, page.next_cursor),
+                next_cursor=page.next_cursor,
+            ),
+        )
+
+    @router.get(
+        "/api/v1/batches/{batch_request_id}",
+        summary="One of the seller's batches",
+        description=describe_limit(BATCHES_READ_LIMIT),
+        tags=["Batches"],
+        operation_id="get_batch",
+        responses={404: _message_response("Not Found")},
+    )
+    async def get_batch(
+        session: ReadSession,
+        batch_request_id: uuid.UUID,
+        principal: Annotated[Principal, authenticated("batches.read", BATCHES_READ_LIMIT)],
+    ) -> BatchSummarySchema:
+        batch = await service.get_batch(
+            session, seller_id=principal.seller_id, batch_id=batch_request_id
+        )
+        return _summary(batch)
+
+
+def _summary(batch: service.BatchSummary) -> BatchSummarySchema:
+    return BatchSummarySchema(
+        batchRequestId=batch.id,
+        kind=batch.kind,
+        status=batch.status,
+        created_at=batch.created_at,
+        started_at=batch.started_at,
+        finished_at=batch.finished_at,
+        attempts=batch.attempts,
+        item_count=batch.item_count,
+        succeeded=batch.succeeded,
+        failed=batch.failed,
+    )
+
+
+def _next_link(request: Request, next_cursor: str | None) -> str | None:
+    """The next page's relative URL: the request's parameters, with the next cursor."""
+    if next_cursor is None:
+        return None
+    kept = [(name, value) for name, value in request.query_params.multi_items() if name != "cursor"]
+    return f"{request.url.path}?{urlencode([*kept, ('cursor', next_cursor)])}"

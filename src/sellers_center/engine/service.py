@@ -1,27 +1,30 @@
-"""The engine's verbs: submit a batch, read its result, and the steps a worker takes.
+"""The engine's verbs: submit a batch, read its results, list a seller's batches, and the texts
+sellers read.
 
 Sessions come from the caller (the HTTP request, the worker's job runner), which commits.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
-import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.engine import repository
-from sellers_center.engine.kind import ItemOutcome
+from sellers_center.engine import idempotency, repository
+from sellers_center.engine.idempotency import KeyUse
+
+# The listing's values, given on to the router (routers import no repository).
+from sellers_center.engine.repository import BatchFilter as BatchFilter
+from sellers_center.engine.repository import BatchSummary as BatchSummary
+from sellers_center.engine.repository import ListPosition as ListPosition
+from sellers_center.engine.results import select_items
 from sellers_center.engine.status import RequestStatus
-from sellers_center.errors import NotFoundError
+from sellers_center.errors import DomainError, NotFoundError
 from sellers_center.ids import new_batch_id
 from sellers_center.telemetry.metrics import QueueState
 
@@ -31,24 +34,51 @@ SUBMIT_ATTEMPTS = 3
 BATCH_NOT_FOUND = "Batch request not found"
 
 
+INVALID_CURSOR = "not a cursor this listing gave: pass a page's next_cursor as it came"
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """An idempotency key the seller used for another request, still in its window."""
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
     batch_id: uuid.UUID
     is_new: bool
     """False when an identical payload of the seller was still open and is answered instead."""
+    is_replay: bool = False
+    """True when the request's idempotency key answered with the batch it stands for."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultSelection:
+    """Which of a batch's result items to answer with: only the failed ones, and a page."""
+
+    only_failed: bool = False
+    offset: int = 0
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class BatchResultView:
-    """What ``GET /results/<kind>`` answers: the status and, once final, the stored items."""
+    """What ``GET /results/<kind>`` answers: the status and, once final, the stored items (or a
+    selection of them, with ``total``, the number that matched)."""
 
     batch_id: uuid.UUID
     status: RequestStatus
     items_json: bytes
+    total: int | None = None
 
-    def to_json(self) -> bytes:
+    def to_json(self, pagination: bytes | None = None) -> bytes:
         head = f'{{"batchRequestId":"{self.batch_id}","status":"{self.status}","items":'
-        return head.encode() + self.items_json + b"}"
+        tail = b"}" if pagination is None else b',"pagination":' + pagination + b"}"
+        return head.encode() + self.items_json + tail
+
+
+@dataclass(frozen=True, slots=True)
+class BatchesPage:
+    items: list[BatchSummary]
+    next_cursor: str | None
 
 
 async def submit(
@@ -59,9 +89,52 @@ async def submit(
     body: bytes,
     item_count: int,
     now: datetime,
+    key: KeyUse | None = None,
 ) -> Submission:
-    """Store a schema-checked batch durably; an open identical one from the seller is reused."""
-    dedup_key = hashlib.sha256(body).hexdigest()
+    """Store a schema-checked batch durably; an open identical one from the seller is reused.
+
+    With an idempotency ``key``, the key is claimed first: a key the seller used in its window
+    answers with its batch when the body and the kind are the same (final or not) and raises
+    IdempotencyKeyReusedError otherwise, storing nothing."""
+    request_hash = hashlib.sha256(body).hexdigest()
+    if key is None:
+        return await _store(session, kind, seller_id, body, request_hash, item_count, now)
+    for _ in range(SUBMIT_ATTEMPTS):
+        claimed = await repository.claim_key(
+            session,
+            seller_id=seller_id,
+            key=key.key,
+            kind=kind,
+            request_hash=request_hash,
+            now=now,
+            expires_at=now + timedelta(hours=key.window_hours),
+        )
+        if claimed:
+            submission = await _store(session, kind, seller_id, body, request_hash, item_count, now)
+            await repository.bind_key(
+                session, seller_id=seller_id, key=key.key, batch_id=submission.batch_id
+            )
+            return submission
+        stored = await repository.find_key(session, seller_id=seller_id, key=key.key)
+        if stored is None or stored.batch_id is None:
+            continue  # deleted since the claim was refused: claim it again
+        if stored.kind != kind:
+            raise IdempotencyKeyReusedError(idempotency.used_on_another_endpoint(key.window_hours))
+        if stored.request_hash != request_hash:
+            raise IdempotencyKeyReusedError(idempotency.used_with_another_body(key.window_hours))
+        return Submission(stored.batch_id, is_new=False, is_replay=True)
+    raise RuntimeError("could not store the batch: its idempotency key kept changing")
+
+
+async def _store(
+    session: AsyncSession,
+    kind: str,
+    seller_id: int,
+    body: bytes,
+    dedup_key: str,
+    item_count: int,
+    now: datetime,
+) -> Submission:
     for _ in range(SUBMIT_ATTEMPTS):
         batch_id = new_batch_id()
         inserted = await repository.insert_batch(
@@ -85,54 +158,77 @@ async def submit(
 
 
 async def read_result(
-    session: AsyncSession, *, kind: str, seller_id: int, batch_id: uuid.UUID
+    session: AsyncSession,
+    *,
+    kind: str,
+    seller_id: int,
+    batch_id: uuid.UUID,
+    selection: ResultSelection | None = None,
 ) -> BatchResultView:
+    """A batch's results: all of them as stored, or the ``selection`` of them (a page, only
+    the failures) with the number that matched in all."""
     found = await repository.find_batch(session, batch_id=batch_id, seller_id=seller_id, kind=kind)
     if found is None:
         raise NotFoundError(BATCH_NOT_FOUND)
     status, items = found
-    return BatchResultView(batch_id, status, items if status.is_final and items else b"[]")
+    stored = items if status.is_final and items else b"[]"
+    if selection is None:
+        return BatchResultView(batch_id, status, stored)
+    chosen = select_items(
+        stored, only_failed=selection.only_failed, offset=selection.offset, limit=selection.limit
+    )
+    return BatchResultView(batch_id, status, chosen.items, chosen.total)
+
+
+async def list_batches(
+    session: AsyncSession,
+    *,
+    seller_id: int,
+    filters: BatchFilter,
+    after: ListPosition | None,
+    per_page: int,
+) -> BatchesPage:
+    """A page of the seller's batches, newest first, after ``after`` (a previous page's
+    ``next_cursor``, decoded)."""
+    rows = await repository.list_batches(
+        session, seller_id=seller_id, filters=filters, after=after, limit=per_page + 1
+    )
+    page = rows[:per_page]
+    next_cursor = encode_cursor(page[-1]) if len(rows) > per_page else None
+    return BatchesPage(page, next_cursor)
+
+
+async def get_batch(session: AsyncSession, *, seller_id: int, batch_id: uuid.UUID) -> BatchSummary:
+    found = await repository.find_summary(session, seller_id=seller_id, batch_id=batch_id)
+    if found is None:
+        raise NotFoundError(BATCH_NOT_FOUND)
+    return found
+
+
+def encode_cursor(last: BatchSummary) -> str:
+    """Opaque to clients: where the page ended, as URL-safe text."""
+    text = f"{last.created_at.isoformat()}|{last.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> ListPosition:
+    """The position a cursor stands for; raises ValueError (INVALID_CURSOR) for any text this
+    service did not give."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
+        created_at, batch_id = text.split("|")
+        position = ListPosition(datetime.fromisoformat(created_at), uuid.UUID(batch_id))
+    except ValueError:  # binascii.Error and UnicodeError are ValueErrors too
+        raise ValueError(INVALID_CURSOR) from None
+    if position.created_at.tzinfo is None:
+        raise ValueError(INVALID_CURSOR)
+    return position
 
 
 async def queue_states(session: AsyncSession) -> list[QueueState]:
     """Open batches per kind and status, with the oldest one's arrival (for ``/metrics``)."""
     return await repository.queue_states(session)
-
-
-def encode_results(items: Sequence[Any], outcomes: Sequence[ItemOutcome]) -> bytes:
-    if len(items) != len(outcomes):
-        raise ValueError(f"{len(outcomes)} outcomes for {len(items)} items")
-    entries = [
-        {
-            "requestItem": item,
-            "success": outcome.success,
-            "errors": list(outcome.errors),
-        }
-        for item, outcome in zip(items, outcomes, strict=True)
-    ]
-    return _dump(entries)
-
-
-def encode_failure(items: Sequence[Any], reason: str) -> bytes:
-    return _dump([{"requestItem": item, "success": False, "errors": [reason]} for item in items])
-
-
-def _dump(value: Any) -> bytes:
-    """JSON with each Decimal written back as the number it was read from.
-
-    The standard encoder cannot emit a raw number, so a Decimal goes out as a string wrapped
-    in a random token (unguessable, so no client text can imitate it), then one pass unwraps
-    the tokens: C-speed encoding, exact numbers."""
-    token = uuid.uuid4().hex
-
-    def exact(number: object) -> str:
-        if isinstance(number, Decimal):
-            return f"{token}{number}{token}"
-        raise TypeError(f"cannot encode {type(number).__name__} as JSON")
-
-    # ASCII escapes: any string the request held (even a lone surrogate) encodes.
-    text = json.dumps(value, separators=(",", ":"), default=exact)
-    return re.sub(f'"{token}(.*?){token}"', r"\1", text).encode()
 
 
 # Item errors and failure texts a seller reads: plain words only, never an exception's text
@@ -170,11 +266,6 @@ def item_schema_errors(error: ValidationError) -> dict[int, list[str]] | None:
 
 def invalid_item(field: str, problem: str) -> str:
     return f"Invalid item: {field}: {problem}" if field else f"Invalid item: {problem}"
-
-
-def items_body(items: Sequence[Any]) -> bytes:
-    """A request body holding ``items`` (as ``payload.items_of`` read them, numbers exact)."""
-    return b'{"items":' + _dump(list(items)) + b"}"
 
 
 def invalid_payload(error: ValidationError) -> str:

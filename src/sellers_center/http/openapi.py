@@ -6,6 +6,10 @@ into ``components``. The contract puts ``APIKeyAuth`` security at the top level,
 without a key say ``security: []``. Every operation with a key may answer 401, 429 and 503, every
 one with parameters or a body 422 with the service's own error body (FastAPI declares one without
 ``message``); ``complete_responses`` adds them in one place, so no route can forget one.
+
+An operation whose ``openapi_extra`` holds ``PATH_PARAMETERS`` has those parameters moved to its
+path item, where they apply to every operation of the path while the operation itself stays as
+it is (the results endpoints' paging, beside the contract's own parameters).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from sellers_center.http.schemas import BadRequestSchema, ValidationErrorSchema
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 SECURITY_SCHEME = "APIKeyAuth"
+# Key of an operation's ``openapi_extra`` whose parameters belong to its path item instead.
+PATH_PARAMETERS = "x-path-parameters"
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 # FastAPI's own 422 schemas, replaced by the service's (ValidationErrorSchema).
@@ -53,8 +60,9 @@ def _content(schema_name: str) -> dict[str, Any]:
 
 def complete_responses(document: dict[str, Any]) -> None:
     """Security and the error answers of every operation, as the service gives them."""
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+    for path_item in document.get("paths", {}).values():
+        operations = [item for method, item in path_item.items() if method in HTTP_METHODS]
+        for operation in operations:
             responses = operation.setdefault("responses", {})
             if operation.get("security"):
                 for status, description in AUTHENTICATED_RESPONSES.items():
@@ -73,6 +81,15 @@ def complete_responses(document: dict[str, Any]) -> None:
         schemas.pop(name, None)
     for model in (BadRequestSchema, ValidationErrorSchema):
         schemas.setdefault(model.__name__, model.model_json_schema(ref_template=REF_TEMPLATE))
+
+
+def lift_path_parameters(document: dict[str, Any]) -> None:
+    """Move each operation's ``PATH_PARAMETERS`` to its path item's ``parameters``."""
+    for path_item in document.get("paths", {}).values():
+        for method in HTTP_METHODS & path_item.keys():
+            parameters = path_item[method].pop(PATH_PARAMETERS, [])
+            shared = path_item.setdefault("parameters", []) if parameters else []
+            shared.extend(p for p in parameters if p not in shared)
 
 
 def install_openapi(app: FastAPI, body_models: Iterable[type[BaseModel]]) -> None:
@@ -99,6 +116,7 @@ def install_openapi(app: FastAPI, body_models: Iterable[type[BaseModel]]) -> Non
         if SECURITY_SCHEME in components.get("securitySchemes", {}):
             document["security"] = [{SECURITY_SCHEME: []}]
         complete_responses(document)
+        lift_path_parameters(document)
         app.openapi_schema = document
         return document
 

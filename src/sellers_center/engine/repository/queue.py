@@ -1,4 +1,5 @@
-"""All SQL of the batch engine. Every state change is one atomic statement guarded by status."""
+"""The queue's SQL: claims, leases, finishing, retries, expiry, retention. Every state change is
+one atomic statement guarded by status."""
 
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from sellers_center.db.engine import dialect_name
-from sellers_center.db.tables import Batch, BatchPayload, BatchResult
+from sellers_center.db.tables import Batch, BatchPayload, BatchResult, IdempotencyKey
 from sellers_center.engine.status import CLAIMABLE, RequestStatus
 from sellers_center.telemetry.metrics import QueueState
 
@@ -47,69 +47,6 @@ class BatchRow:
     kind: str
     status: RequestStatus
     attempts: int
-
-
-async def insert_batch(
-    session: AsyncSession,
-    *,
-    batch_id: uuid.UUID,
-    seller_id: int,
-    kind: str,
-    dedup_key: str,
-    item_count: int,
-    body: bytes,
-    now: datetime,
-) -> bool:
-    """Store a new pending batch with its payload; False when an open duplicate exists."""
-    values = {
-        "id": batch_id,
-        "seller_id": seller_id,
-        "kind": kind,
-        "status": RequestStatus.PENDING,
-        "item_count": item_count,
-        "dedup_key": dedup_key,
-        "attempts": 0,
-        "available_at": now,
-        "created_at": now,
-    }
-    dialect_insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
-    statement = (
-        dialect_insert(Batch)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["seller_id", "kind", "dedup_key"])
-        .returning(Batch.id)
-    )
-    if (await session.execute(statement)).scalar_one_or_none() is None:
-        return False
-    await session.execute(insert(BatchPayload).values(batch_id=batch_id, body=body))
-    return True
-
-
-async def find_open_duplicate(
-    session: AsyncSession, *, seller_id: int, kind: str, dedup_key: str
-) -> uuid.UUID | None:
-    statement = select(Batch.id).where(
-        Batch.seller_id == seller_id, Batch.kind == kind, Batch.dedup_key == dedup_key
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
-async def find_batch(
-    session: AsyncSession, *, batch_id: uuid.UUID, seller_id: int, kind: str
-) -> tuple[RequestStatus, bytes | None] | None:
-    """A batch's status and, when final, its stored result items; one indexed read."""
-    statement = (
-        select(Batch.status, BatchResult.items)
-        .outerjoin(BatchResult, BatchResult.batch_id == Batch.id)
-        .where(Batch.id == batch_id, Batch.seller_id == seller_id, Batch.kind == kind)
-    )
-    row = (await session.execute(statement)).one_or_none()
-    return None if row is None else (RequestStatus(row.status), row.items)
-
-
-async def load_payload(session: AsyncSession, batch_id: uuid.UUID) -> bytes:
-    statement = select(BatchPayload.body).where(BatchPayload.batch_id == batch_id)
-    return (await session.execute(statement)).scalar_one()
 
 
 # The statuses written out, not bound: PostgreSQL uses a partial index only when it can prove
@@ -270,10 +207,12 @@ async def finish(
     owner: str | None,
     status: RequestStatus,
     items: bytes,
+    counts: tuple[int, int],
     now: datetime,
     error: str | None = None,
 ) -> bool:
-    """Make a batch final with its result items, only if ``owner`` still holds it.
+    """Make a batch final with its result items and their ``(succeeded, failed)`` counts,
+    only if ``owner`` still holds it.
 
     ``owner=None`` finishes a batch nobody holds any more (an expired lease).
     """
@@ -291,6 +230,8 @@ async def finish(
             lease_expires_at=None,
             finished_at=now,
             last_error=error,
+            succeeded=counts[0],
+            failed=counts[1],
         )
     )
     if (await session.execute(statement)).rowcount != 1:  # type: ignore[attr-defined]
@@ -361,6 +302,7 @@ async def purge_finished_before(session: AsyncSession, *, cutoff: datetime) -> i
     if not ids:
         return 0
     # Children first: SQLite only cascades when foreign keys are on, PostgreSQL always.
+    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.batch_id.in_(ids)))
     await session.execute(delete(BatchResult).where(BatchResult.batch_id.in_(ids)))
     await session.execute(delete(BatchPayload).where(BatchPayload.batch_id.in_(ids)))
     await session.execute(delete(Batch).where(Batch.id.in_(ids)))
