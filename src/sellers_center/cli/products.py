@@ -26,7 +26,7 @@ def fbm_stock(
 
     Orders fulfilled by the marketplace take these units; the products listing shows them as
     quantity_fbm. --clear: none are held there (null)."""
-    if (quantity is None) == clear:
+    if (quantity is not None) == clear:  # neither or both
         fail("give either --quantity N or --clear")
 
     async def work(session: AsyncSession, runtime: Runtime) -> None:
