@@ -30,7 +30,8 @@ PREVIOUS = SCRIPTS.get_revision(HEAD).down_revision
 UNREACHABLE_URL = "postgresql+asyncpg://operator:secret@127.0.0.1:1/sellers"
 SHOWN_URL = "postgresql+asyncpg://operator:***@127.0.0.1:1/sellers"
 BUCKETS = (
-    "attribute_groups, brands, cancel-orders.submit, categories, countries, orders.carriers, "
+    "attribute_groups, batches.list, batches.read, brands, cancel-orders.submit, categories, "
+    "countries, orders.carriers, "
     "orders.delivery_document, orders.invoices, orders.list, prices.submit, products.delete, "
     "products.read, products.rejected, products.submit, results.cancel-orders, results.prices, "
     "results.products, results.return-orders, results.ship-orders, results.status, "
