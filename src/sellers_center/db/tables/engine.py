@@ -126,8 +126,6 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     request_hash: Mapped[str] = mapped_column(String(64))
-    batch_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("batches.id", ondelete="CASCADE")
-    )
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
