@@ -11,7 +11,16 @@ Everything public is importable from here; the modules with a leading underscore
 """
 
 from sellers_center_client._async_client import AsyncClient
-from sellers_center_client._batch import BatchRef, BatchResult, BatchStatus, Kind, ResultItem
+from sellers_center_client._batch import (
+    BatchesPage,
+    BatchRef,
+    BatchResult,
+    BatchStatus,
+    BatchSummary,
+    CursorPagination,
+    Kind,
+    ResultItem,
+)
 from sellers_center_client._catalog import (
     Attribute,
     AttributeGroup,
@@ -88,7 +97,9 @@ __all__ = [
     "BatchRef",
     "BatchResult",
     "BatchStatus",
+    "BatchSummary",
     "BatchWaitTimeout",
+    "BatchesPage",
     "Brand",
     "CancelItem",
     "Carrier",
@@ -101,6 +112,7 @@ __all__ = [
     "Countries",
     "Country",
     "Currency",
+    "CursorPagination",
     "FulfillmentType",
     "InvalidRequest",
     "Kind",

@@ -8,13 +8,12 @@ from types import TracebackType
 
 import httpx2
 
+from sellers_center_client._batch_resources import Batches, Results
 from sellers_center_client._order_resources import Orders
 from sellers_center_client._resources import (
-    Batches,
     Catalog,
     Prices,
     Products,
-    Results,
     StatusUpdates,
     Stocks,
 )
@@ -76,9 +75,11 @@ class Client:
         self.prices = Prices(session, automatic_keys=keys)
         """Prices per SKU and country: ``update``."""
         self.results = Results(session)
-        """Per-item outcomes: ``get(kind, batch_id)``."""
+        """Per-item outcomes: ``get(kind, batch_id)`` (whole, only failed, or a page),
+        ``iter_failed``."""
         self.batches = Batches(session)
-        """``wait(batch)`` until a batch is final."""
+        """The seller's batches: ``list``, ``iter_all``, ``get``, ``wait(batch)`` until one is
+        final."""
         self.catalog = Catalog(session)
         """``categories``, ``attribute_groups``, ``brands``, ``countries``, ``carriers``."""
         self.orders = Orders(session, automatic_keys=keys)

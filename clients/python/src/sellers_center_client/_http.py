@@ -54,8 +54,17 @@ class ApiRequest:
         if self.body is not None:
             headers["Content-Type"] = "application/json"
         if self.idempotency_key is not None:
-            headers["Idempotency-Key"] = self.idempotency_key
+            headers["Idempotency-Key"] = wire_key(self.idempotency_key)
         return headers
+
+
+def wire_key(key: str) -> str:
+    """An idempotency key as the header carries it: bare, or as a quoted string (the IETF
+    draft's form, which the service also reads) when bare it would read as another key (an
+    opening quote, spaces at either end)."""
+    if not key.startswith('"') and key == key.strip(" "):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sellers_center_client._batch import BatchAccepted, BatchRef, BatchResult, ItemT
+from sellers_center_client._batch import (
+    BatchAccepted,
+    BatchesPage,
+    BatchRef,
+    BatchResult,
+    BatchStatus,
+    BatchSummary,
+    ItemT,
+)
 from sellers_center_client._catalog import (
     AttributeGroup,
     Brand,
@@ -41,11 +49,23 @@ cached_parser = functools.cache(parser)
 PDF = "application/pdf"
 
 
+# The service's bounds on a key: 1 to 255 printable ASCII characters.
+MAX_KEY_LENGTH = 255
+
+
 def idempotency_key(explicit: str | None, *, automatic: bool) -> str | None:
-    """The key of one logical submit: the caller's, else a fresh one unless switched off."""
-    if explicit is not None:
-        return explicit
-    return str(uuid.uuid4()) if automatic else None
+    """The key of one logical submit: the caller's (checked as the service checks it, so a
+    key it would refuse raises InvalidRequest before anything is sent), else a fresh one unless
+    switched off."""
+    if explicit is None:
+        return str(uuid.uuid4()) if automatic else None
+    is_printable = all(" " <= character <= "~" for character in explicit)
+    if not explicit or len(explicit) > MAX_KEY_LENGTH or not is_printable:
+        raise InvalidRequest(
+            f"An idempotency key is 1 to {MAX_KEY_LENGTH} printable ASCII characters, "
+            f"got {explicit!r}"
+        )
+    return explicit
 
 
 def submit(
@@ -65,10 +85,46 @@ def submit(
     return Operation(request, parse)
 
 
-def results(spec: KindSpec[ItemT], batch_id: BatchId) -> Operation[BatchResult[ItemT]]:
-    params = (("batch_request_id", str(as_batch_id(batch_id))),)
+def results(
+    spec: KindSpec[ItemT],
+    batch_id: BatchId,
+    *,
+    only_failed: bool = False,
+    page: int | None = None,
+    per_page: int | None = None,
+) -> Operation[BatchResult[ItemT]]:
+    """A batch's results: all of them (the contract's call, no other parameter), only the
+    failed ones, and/or one page of them."""
+    params = _params(
+        batch_request_id=str(as_batch_id(batch_id)),
+        only="failed" if only_failed else None,
+        page=page,
+        per_page=per_page,
+    )
     request = ApiRequest("GET", spec.results_path, spec.results_bucket, params=params)
     return Operation(request, cached_parser(spec.result_model))
+
+
+def list_batches(
+    *,
+    kind: str | None,
+    status: BatchStatus | str | Sequence[BatchStatus | str] | None,
+    created_from: datetime | str | None,
+    created_to: datetime | str | None,
+    cursor: str | None,
+    per_page: int,
+) -> Operation[BatchesPage]:
+    statuses = [status] if isinstance(status, str) else list(status or ())
+    params = _params(kind=kind, created_from=_time(created_from), created_to=_time(created_to))
+    params += tuple(("status", str(value)) for value in statuses)
+    params += _params(cursor=cursor, per_page=per_page)
+    request = ApiRequest("GET", "/api/v1/batches/", "batches.list", params=params)
+    return Operation(request, cached_parser(BatchesPage))
+
+
+def get_batch(batch_id: BatchId) -> Operation[BatchSummary]:
+    path = f"/api/v1/batches/{as_batch_id(batch_id)}"
+    return Operation(ApiRequest("GET", path, "batches.read"), cached_parser(BatchSummary))
 
 
 def list_products(

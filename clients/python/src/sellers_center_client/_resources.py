@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Literal, overload
+from typing import Any
 
 from sellers_center_client import _operations as operations
-from sellers_center_client._batch import BatchRef, BatchResult, ItemT, Kind
+from sellers_center_client._batch import BatchRef, ItemT
 from sellers_center_client._catalog import (
     AttributeGroup,
     Brand,
@@ -17,9 +17,7 @@ from sellers_center_client._catalog import (
     Countries,
 )
 from sellers_center_client._inventory import PriceItem, StatusItem, StockItem
-from sellers_center_client._kind import PRICES, PRODUCTS, STATUS, STOCKS, KindSpec, kind_spec
-from sellers_center_client._operations import BatchId
-from sellers_center_client._orders import CancelItem, ReturnItem, ShipItem
+from sellers_center_client._kind import PRICES, PRODUCTS, STATUS, STOCKS, KindSpec
 from sellers_center_client._page import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from sellers_center_client._products import (
     Product,
@@ -29,14 +27,7 @@ from sellers_center_client._products import (
     RejectedProduct,
     RejectedProductsPage,
 )
-from sellers_center_client._retry import PollSchedule
 from sellers_center_client._session import SyncSession
-from sellers_center_client._waiting import (
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_WAIT_TIMEOUT,
-    wait_target,
-    wait_timeout,
-)
 
 
 class _Submitter:
@@ -172,82 +163,6 @@ class Prices(_Submitter):
         """Submit 1 to 1000 ``{sku, price: {country_code, retail_price, sale_price?},
         valid_at?}`` items for existing variants."""
         return self._submit(PRICES, items, idempotency_key)
-
-
-class Results:
-    """Per-item outcomes of batches."""
-
-    def __init__(self, session: SyncSession) -> None:
-        self._session = session
-
-    @overload
-    def get(self, kind: Literal["products"], batch_id: BatchId) -> BatchResult[ProductItem]: ...
-    @overload
-    def get(self, kind: Literal["status"], batch_id: BatchId) -> BatchResult[StatusItem]: ...
-    @overload
-    def get(self, kind: Literal["stocks"], batch_id: BatchId) -> BatchResult[StockItem]: ...
-    @overload
-    def get(self, kind: Literal["prices"], batch_id: BatchId) -> BatchResult[PriceItem]: ...
-    @overload
-    def get(self, kind: Literal["ship-orders"], batch_id: BatchId) -> BatchResult[ShipItem]: ...
-    @overload
-    def get(self, kind: Literal["cancel-orders"], batch_id: BatchId) -> BatchResult[CancelItem]: ...
-    @overload
-    def get(self, kind: Literal["return-orders"], batch_id: BatchId) -> BatchResult[ReturnItem]: ...
-    def get(self, kind: Kind, batch_id: BatchId) -> BatchResult[Any]:
-        """A batch's status and, once it is final, one outcome per item (``NotFound`` for
-        another seller's batch, an unknown id, or one purged after the retention period)."""
-        return self._session.run(operations.results(kind_spec(kind), batch_id))
-
-
-class Batches:
-    """Waiting for batches to be final."""
-
-    def __init__(self, session: SyncSession) -> None:
-        self._session = session
-
-    @overload
-    def wait(
-        self,
-        batch: BatchRef[ItemT],
-        *,
-        kind: Kind | None = None,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-    ) -> BatchResult[ItemT]: ...
-    @overload
-    def wait(
-        self,
-        batch: BatchId,
-        *,
-        kind: Kind,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-    ) -> BatchResult[Any]: ...
-    def wait(
-        self,
-        batch: BatchRef[Any] | BatchId,
-        *,
-        kind: Kind | None = None,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-    ) -> BatchResult[Any]:
-        """Poll a batch's results until it is ``completed`` or ``failed`` and return them.
-
-        ``batch`` is what a submit returned, or a batch id with its ``kind``. Polls start after
-        ``poll_interval`` seconds and space out (x1.5, at most 10 s); after ``timeout`` seconds
-        ``BatchWaitTimeout`` is raised (the batch itself goes on).
-        """
-        spec, batch_id = wait_target(batch, kind)
-        delays = PollSchedule(timeout, poll_interval).delays(self._session.monotonic())
-        while True:
-            result = self._session.run(operations.results(spec, batch_id))
-            if result.is_final:
-                return result
-            delay = delays.next(self._session.monotonic())
-            if delay is None:
-                raise wait_timeout(spec, batch_id, result, timeout)
-            self._session.sleep(delay)
 
 
 class Catalog:
