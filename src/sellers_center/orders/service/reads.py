@@ -58,13 +58,17 @@ async def list_orders(
     orders = found[:per_page]
     total = await repository.count_orders(session, seller_id, condition)
     has_more = len(found) > per_page
-    next_cursor = encode_cursor(orders[-1], page + 1) if has_more else None
+    last = orders[-1] if orders else None
+    next_cursor = None
+    if has_more and last is not None:
+        next_cursor = encode_cursor(last.created_at, last.id, page + 1)
     return OrderPage(orders, total, page, next_cursor)
 
 
-def encode_cursor(last: Order, page: int) -> str:
-    """Opaque to clients: where the next page starts, and its number."""
-    text = json.dumps([last.created_at.isoformat(), last.id, page], separators=(",", ":"))
+def encode_cursor(created_at: datetime, order_id: int, page: int) -> str:
+    """Opaque to clients: the page after the order created at ``created_at`` with ``order_id``,
+    and that page's number."""
+    text = json.dumps([created_at.isoformat(), order_id, page], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
