@@ -66,9 +66,11 @@ def downgrade() -> None:
 
     with op.batch_alter_table("product_styles", schema=None) as batch_op:
         batch_op.drop_index("ix_product_styles_status")
-        batch_op.drop_column("status_changed_at")
-        batch_op.drop_column("rejection_message")
-        batch_op.drop_column("rejection_reasons")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35 and later), not a batch rebuild: on SQLite
+    # dropping the old copy of product_styles would delete every variant (ON DELETE CASCADE).
+    op.drop_column("product_styles", "status_changed_at")
+    op.drop_column("product_styles", "rejection_message")
+    op.drop_column("product_styles", "rejection_reasons")
 
     with op.batch_alter_table("style_status_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_style_status_changes_style_id"))

@@ -122,5 +122,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_orders_seller_status_created")
         batch_op.drop_index("ix_orders_seller_created")
     op.drop_table("orders")
-    with op.batch_alter_table("product_variants", schema=None) as batch_op:
-        batch_op.drop_column("quantity_fbm")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35 and later), not a batch rebuild: on SQLite
+    # dropping the old copy of product_variants would delete every variant price (ON DELETE
+    # CASCADE).
+    op.drop_column("product_variants", "quantity_fbm")

@@ -101,6 +101,7 @@ def downgrade() -> None:
     op.drop_table("idempotency_keys")
     op.drop_index("ix_batches_seller_kind_created", table_name="batches")
     op.drop_index("ix_batches_seller_created", table_name="batches")
-    with op.batch_alter_table("batches", schema=None) as batch_op:
-        batch_op.drop_column("failed")
-        batch_op.drop_column("succeeded")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35 and later), not a batch rebuild: on SQLite
+    # dropping the old copy of batches would delete every payload and result (ON DELETE CASCADE).
+    op.drop_column("batches", "failed")
+    op.drop_column("batches", "succeeded")
