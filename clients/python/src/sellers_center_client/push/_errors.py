@@ -1,0 +1,21 @@
+"""What stops a push: a file that cannot be read, a state file that does not fit it, a batch the
+service refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PushError(Exception):
+    """A push cannot go on; the message says why and what to do."""
+
+
+class SourceError(PushError, ValueError):
+    """An item the file holds cannot be read: the message names the file and the line."""
+
+    def __init__(self, path: Path, line: int | None, reason: str) -> None:
+        where = f"{path}, line {line}" if line is not None else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
