@@ -16,6 +16,9 @@ ENV_PREFIX = "SELLERS_CENTER_"
 # Variables under this prefix belong to the test suite (the PostgreSQL and Redis it tests
 # against, see the README), not to the service: they are not settings and are not refused.
 TEST_SUITE_PREFIX = f"{ENV_PREFIX}TEST_"
+# Variables under this prefix belong to the client's commands (push, results, batches: the
+# service's address and a seller's key), which may run beside the service.
+CLIENT_PREFIX = f"{ENV_PREFIX}CLIENT_"
 # How alike a misspelt name and a real one must be to suggest the real one (difflib's ratio).
 SUGGESTION_CUTOFF = 0.6
 
@@ -183,7 +186,7 @@ class Settings(BaseSettings):
             name
             for name in os.environ
             if name.upper().startswith(ENV_PREFIX)
-            and not name.upper().startswith(TEST_SUITE_PREFIX)
+            and not name.upper().startswith((TEST_SUITE_PREFIX, CLIENT_PREFIX))
             and name.upper() not in known
         ]
         if unknown:

@@ -8,6 +8,7 @@ import typer
 
 from sellers_center import __version__
 from sellers_center.cli import accounts, catalog, lifecycle, orders, products, server
+from sellers_center_client.push import batches_command, push_command, results_command
 
 app = typer.Typer(help="Sellers Center: the seller-facing catalogue API.", no_args_is_help=True)
 app.add_typer(server.app)
@@ -18,6 +19,10 @@ app.add_typer(lifecycle.review_app, name="review")
 lifecycle.products_app.command("fbm-stock")(products.fbm_stock)
 app.add_typer(lifecycle.products_app, name="products")
 app.add_typer(orders.orders_app, name="orders")
+# The seller's commands, over the API with a seller's key: the client package's own.
+app.command("push")(push_command)
+app.command("results")(results_command)
+app.command("batches")(batches_command)
 
 
 def _print_version(requested: bool) -> None:
