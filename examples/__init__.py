@@ -1,0 +1,1 @@
+"""Sample files for the seller's tools (``docs/sdk.md``), made by the scripts beside them."""

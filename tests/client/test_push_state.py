@@ -1,0 +1,150 @@
+"""The push's state file: a header written atomically, steps appended and read back, a line cut
+short by a crash dropped, and a state that belongs to another file or kind refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sellers_center_client.push import PushError, PushPlan, PushState
+
+PLAN = PushPlan(
+    file="items.jsonl", size=1234, sha256="ab" * 32, kind="products", items=250, chunk_size=100
+)
+
+
+def records(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_a_new_state_holds_the_plan_alone(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl.push-state"
+
+    state = PushState.open(path, PLAN)
+    state.close()
+
+    assert records(path) == [
+        {
+            "format": "sellers-center-push/1",
+            "file": "items.jsonl",
+            "size": 1234,
+            "sha256": "ab" * 32,
+            "kind": "products",
+            "items": 250,
+            "chunk_size": 100,
+        }
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl.push-state"]
+    assert (PLAN.chunk_count, state.chunks) == (3, {})
+
+
+def test_recorded_steps_are_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    state = PushState.open(path, PLAN)
+    state.record_key(0, "key-0")
+    state.record_batch(0, "batch-0")
+    state.record_final(0, "completed", 98, 2)
+    state.record_key(1, "key-1")
+    state.close()
+
+    again = PushState.open(path, PLAN)
+    again.close()
+
+    assert [
+        (i, c.key, c.batch_id, c.status, c.succeeded, c.failed) for i, c in again.chunks.items()
+    ] == [
+        (0, "key-0", "batch-0", "completed", 98, 2),
+        (1, "key-1", None, None, 0, 0),
+    ]
+    assert records(path)[1:] == [
+        {"chunk": 0, "key": "key-0"},
+        {"chunk": 0, "batch": "batch-0"},
+        {"chunk": 0, "status": "completed", "succeeded": 98, "failed": 2},
+        {"chunk": 1, "key": "key-1"},
+    ]
+
+
+def test_a_line_cut_short_by_a_crash_is_dropped_and_the_next_step_follows(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    state = PushState.open(path, PLAN)
+    state.record_key(0, "key-0")
+    state.close()
+    with path.open("a") as file:
+        file.write('{"chunk":0,"ba')
+
+    again = PushState.open(path, PLAN)
+    again.record_batch(0, "batch-0")
+    again.close()
+
+    assert records(path)[1:] == [{"chunk": 0, "key": "key-0"}, {"chunk": 0, "batch": "batch-0"}]
+
+
+def test_the_same_file_named_from_elsewhere_keeps_its_state(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    PushState.open(path, PLAN).close()
+    moved = PushPlan("/elsewhere/items.jsonl", 1234, "ab" * 32, "products", 250, 100)
+
+    PushState.open(path, moved).close()
+
+
+@pytest.mark.parametrize(
+    ("plan", "reason"),
+    [
+        (
+            PushPlan("items.jsonl", 1235, "cd" * 32, "products", 251, 100),
+            "the file changed since {path} was written",
+        ),
+        (
+            PushPlan("items.jsonl", 1234, "ab" * 32, "stocks", 250, 1000),
+            "{path} was written for --kind products in chunks of 100",
+        ),
+    ],
+)
+def test_a_state_of_another_file_or_kind_is_refused(
+    tmp_path: Path, plan: PushPlan, reason: str
+) -> None:
+    path = tmp_path / "state"
+    PushState.open(path, PLAN).close()
+    before = path.read_bytes()
+
+    with pytest.raises(PushError) as raised:
+        PushState.open(path, plan)
+
+    assert str(raised.value) == (
+        reason.format(path=path) + "; remove it to push the file as a new push"
+    )
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "{path} is not a push state file (it is empty)"),
+        ('{"format": "other"}\n', "{path} is not a push state file of this version"),
+        ("not json\n", "{path}, line 1: not a record of a push state file"),
+    ],
+)
+def test_a_file_that_is_no_state_is_refused(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "state"
+    path.write_text(content)
+
+    with pytest.raises(PushError) as raised:
+        PushState.open(path, PLAN)
+
+    assert str(raised.value) == message.format(path=path)
+
+
+def test_a_step_of_a_chunk_the_push_does_not_have_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    PushState.open(path, PLAN).close()
+    with path.open("a") as file:
+        file.write('{"chunk": 3, "key": "k"}\n')
+
+    with pytest.raises(PushError) as raised:
+        PushState.open(path, PLAN)
+
+    assert str(raised.value) == (
+        f"{path} records a chunk this push does not have: {{'chunk': 3, 'key': 'k'}}"
+    )
