@@ -112,6 +112,8 @@ def push_command(
         push_state = PushState.open(state_path, plan)
     except PushError as error:
         _fail(str(error))
+    except KeyboardInterrupt:  # while the file is read: nothing was sent
+        _interrupted()
     try:
         with Client(base_url, api_key) as client:
             push = Push(
@@ -125,14 +127,18 @@ def push_command(
             push.run(wait=wait)
             _conclude(push, console, errors_out=errors_out)
     except KeyboardInterrupt:
-        Console(stderr=True).print(
-            "interrupted: run the same command again to continue (nothing is sent twice)"
-        )
-        raise typer.Exit(INTERRUPTED) from None
+        _interrupted()
     except (SellersCenterError, PushError) as error:
         _fail(f"{error}; run the same command again to continue from {push_state.path}")
     finally:
         push_state.close()
+
+
+def _interrupted() -> NoReturn:
+    Console(stderr=True).print(
+        "interrupted: run the same command again to continue (nothing is sent twice)"
+    )
+    raise typer.Exit(INTERRUPTED)
 
 
 def _conclude(push: Push, console: Console, *, errors_out: Path | None) -> None:

@@ -88,6 +88,7 @@ class LineProgress:
         self.total = self.sent_items = self.final_items = self.failed_items = 0
         self._started = self._last_line = 0.0
         self._final_at_start = 0
+        self._shown: tuple[int, int, int] | None = None
 
     def begin(self, plan: PushPlan, sent: int, final: int, failed: int) -> None:
         self.total, self.sent_items, self.final_items, self.failed_items = (
@@ -109,7 +110,11 @@ class LineProgress:
         self._maybe_line()
 
     def end(self) -> None:
-        self._line()
+        if self._counts() != self._shown:
+            self._line()
+
+    def _counts(self) -> tuple[int, int, int]:
+        return self.sent_items, self.final_items, self.failed_items
 
     def _maybe_line(self) -> None:
         if self.monotonic() - self._last_line >= PLAIN_LINE_SECONDS:
@@ -117,6 +122,7 @@ class LineProgress:
 
     def _line(self) -> None:
         self._last_line = now = self.monotonic()
+        self._shown = self._counts()
         text = f"sent {self.sent_items:,}/{self.total:,} items"
         if self.wait:
             elapsed = now - self._started

@@ -20,6 +20,7 @@ from sellers_center_client.push._runner import FailedItem
 
 ERROR_COLUMNS = ("item", "batch_id", "reference", "errors", "request_item")
 ERROR_SEPARATOR = "; "
+COUNTS = ("items", "applied", "failed")
 # Rows of failed items printed; the error CSV holds them all.
 SHOWN_FAILURES = 20
 
@@ -87,20 +88,19 @@ def result_table(result: BatchResult[Any], *, only_failed: bool) -> Table:
 
 def batches_table(batches: Iterable[BatchSummary]) -> Table:
     table = Table(
-        Column("batch", no_wrap=True),
-        "kind",
-        "status",
-        Column("created (UTC)", no_wrap=True),
-        "items",
-        "applied",
-        "failed",
+        *(
+            Column(name, no_wrap=True, justify="right" if name in COUNTS else "left")
+            for name in ("batch", "kind", "status", "created (UTC)", *COUNTS)
+        ),
+        box=None,
+        pad_edge=False,
     )
     for batch in batches:
         table.add_row(
             str(batch.batch_id),
             batch.kind,
             str(batch.status),
-            batch.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            batch.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             f"{batch.item_count:,}",
             "" if batch.succeeded is None else f"{batch.succeeded:,}",
             "" if batch.failed is None else f"{batch.failed:,}",
