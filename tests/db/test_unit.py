@@ -1,5 +1,6 @@
-"""Units of work: nested writes reuse their transaction, a write inside a read is refused, the
-callable form commits or rolls back, and only the task that opened a session reuses it."""
+"""Units of work: nested writes reuse their transaction in a savepoint, a write inside a read is
+refused, the callable form commits or rolls back, and only the task that opened a session reuses
+it."""
 
 from __future__ import annotations
 
@@ -69,6 +70,28 @@ async def test_an_error_in_a_nested_write_rolls_back_the_whole_transaction(
         await unit.write(bump_twice_then_fail)
 
     assert await stored_version(unit) == before
+
+
+async def test_a_nested_write_that_raises_is_undone_when_the_outer_one_carries_on(
+    runtime: Runtime,
+) -> None:
+    """A nested write is a savepoint: all or nothing, like any write."""
+    unit = runtime.unit
+    before = await stored_version(unit)
+
+    async def bump_then_fail(session: AsyncSession) -> None:
+        await bump(session)
+        raise LookupError
+
+    async with unit.write() as outer:
+        await bump(outer)
+        with pytest.raises(LookupError):
+            await unit.write(bump_then_fail)
+        assert await version(outer) == before + 1
+        async with unit.write() as kept:
+            await bump(kept)
+
+    assert await stored_version(unit) == before + 2
 
 
 async def test_a_write_inside_a_read_is_refused_and_changes_nothing(runtime: Runtime) -> None:

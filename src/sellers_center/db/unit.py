@@ -6,7 +6,9 @@ ends (rolled back on error). Handlers, commands and worker steps take their sess
 
 Inside a write, ``read()`` and a nested ``write()`` reuse the open session and its transaction:
 on SQLite a second write transaction would wait for the process's write lock, which the outer
-one holds (a deadlock). A ``write()`` inside a ``read()`` is refused with ``WriteInReadError``
+one holds (a deadlock). A nested ``write()`` is a savepoint, so that it is all or nothing like
+any write: when its block raises, what it wrote is undone even if the outer block catches the
+error and commits. A ``write()`` inside a ``read()`` is refused with ``WriteInReadError``
 instead of silently upgrading a SQLite read lock, which another writer can make fail. Only the
 task that opened a session reuses it: a task started inside a unit opens its own.
 
@@ -90,7 +92,8 @@ class UnitOfWork:
                     "a write transaction was asked for inside a read-only one: open the "
                     "write first (on SQLite, upgrading a read lock can fail under load)"
                 )
-            yield current.session
+            async with current.session.begin_nested():
+                yield current.session
             return
         async with self.database.write_session.begin() as session, self._opened(session, True):
             yield session
