@@ -35,7 +35,9 @@ BUCKETS = (
     "orders.delivery_document, orders.invoices, orders.list, prices.submit, products.delete, "
     "products.read, products.rejected, products.submit, results.cancel-orders, results.prices, "
     "results.products, results.return-orders, results.ship-orders, results.status, "
-    "results.stocks, return-orders.submit, ship-orders.submit, status.submit, stocks.submit"
+    "results.stocks, return-orders.submit, ship-orders.submit, status.submit, stocks.submit, "
+    "webhooks.create, webhooks.delete, webhooks.deliveries, webhooks.list, webhooks.read, "
+    "webhooks.redeliver, webhooks.rotate, webhooks.types, webhooks.update"
 )
 
 # Every command that works on the database without migrating it.

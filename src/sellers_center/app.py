@@ -29,6 +29,7 @@ from sellers_center.products.router import router as products_router
 from sellers_center.runtime import Runtime, end_with_parent, tune_garbage_collector
 from sellers_center.settings import Settings
 from sellers_center.telemetry.logs import configure_logging
+from sellers_center.webhooks.router import router as webhooks_router
 
 TITLE = "Sellers Center API"
 API_VERSION = "1.0.0"
@@ -75,6 +76,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(products_router)
     app.include_router(lifecycle_router)
     app.include_router(orders_router)
+    app.include_router(webhooks_router)
     if runtime.settings.sandbox:  # absent otherwise: 404, and not in the OpenAPI document
         app.include_router(sandbox_router)
     app.include_router(kinds_router(runtime.kinds))

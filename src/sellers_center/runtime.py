@@ -20,11 +20,13 @@ from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.retry import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener, Wakeup
-from sellers_center.engine.worker import Worker, WorkerConfig
+from sellers_center.engine.worker import Worker, WorkerConfig, worker_name
 from sellers_center.kinds import build_kinds
 from sellers_center.lifecycle.service import activate_approved
 from sellers_center.ratelimit import RateLimiter
 from sellers_center.settings import Settings
+from sellers_center.webhooks.delivery import DeliveryConfig, Dispatcher
+from sellers_center.webhooks.target import TargetPolicy
 
 # A 100-item batch allocates tens of thousands of objects. With the default young-generation
 # threshold (700) the collector kept making passes over the server's whole heap in the middle of
@@ -105,6 +107,28 @@ class Runtime:
             self.wakeup,
             maintenance=(activate_approved,),
             listener=listener,
+            companions=(self.dispatcher().run,),
+        )
+
+    def dispatcher(self) -> Dispatcher:
+        """What delivers webhooks in a worker process."""
+        return Dispatcher(self.unit, self.clock, self.webhook_config(), worker_name())
+
+    def webhook_config(self) -> DeliveryConfig:
+        settings = self.settings
+        policy = TargetPolicy(
+            allow_plain_http=settings.sandbox,
+            http_hosts=frozenset(host.lower() for host in settings.webhook_allowed_http_hosts),
+            allow_private=settings.webhook_allow_private_targets,
+        )
+        return DeliveryConfig(
+            concurrency=settings.webhook_concurrency,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            poll_seconds=settings.webhook_poll_seconds,
+            retry_window=timedelta(hours=settings.webhook_retry_hours),
+            backoff_seconds=settings.webhook_backoff_seconds,
+            disable_after=timedelta(hours=settings.webhook_disable_after_hours),
+            policy=policy,
         )
 
     def worker_config(self) -> WorkerConfig:

@@ -132,6 +132,43 @@ class Settings(BaseSettings):
             "running after this long are given back to the queue."
         ),
     )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A webhook delivery is a success when a 2xx arrives within this long.",
+    )
+    webhook_concurrency: int = Field(
+        default=16, ge=1, le=1024, description="Webhook requests one worker process makes at once."
+    )
+    webhook_poll_seconds: float = Field(
+        default=0.2, gt=0, description="Idle workers look for webhook deliveries this often."
+    )
+    webhook_retry_hours: float = Field(
+        default=48.0, gt=0, description="A delivery is retried for this long, then failed."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Wait after a delivery's first failed attempt, doubled per attempt, jittered.",
+    )
+    webhook_disable_after_hours: float = Field(
+        default=120.0,
+        gt=0,
+        description="A subscription whose deliveries have all failed for this long is disabled.",
+    )
+    webhook_secret_grace_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="After a secret rotation the old secret also signs for this long.",
+    )
+    webhook_allowed_http_hosts: list[str] = Field(
+        default_factory=list,
+        description='Hosts a webhook may reach over plain http, JSON: ["hooks.internal"].',
+    )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks reach private, loopback and link-local addresses.",
+    )
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object per line; text: for a terminal."
     )

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
 from sellers_center.db import UnitOfWork
-from sellers_center.engine import fault, payload, repository, service
+from sellers_center.engine import events, fault, payload, repository, service
 from sellers_center.engine.fault import KindNotServedError, LeaseLostError
 from sellers_center.engine.kind import BatchContext, BatchKind, ItemOutcome, KindRegistry
 from sellers_center.engine.repository import ClaimedBatch
@@ -88,6 +88,7 @@ class Application:
         status: RequestStatus = RequestStatus.COMPLETED,
         error: str | None = None,
     ) -> None:
+        now = self.clock.now()
         finished = await repository.finish(
             session,
             batch_id=claimed.id,
@@ -95,11 +96,20 @@ class Application:
             status=status,
             items=results.items,
             counts=results.counts,
-            now=self.clock.now(),
+            now=now,
             error=error,
         )
         if not finished:
             raise LeaseLostError(claimed.id)
+        await events.batch_final(
+            session,
+            batch_id=claimed.id,
+            seller_id=claimed.seller_id,
+            kind=claimed.kind,
+            status=status,
+            counts=results.counts,
+            now=now,
+        )
 
     async def _fail_invalid(
         self, claimed: ClaimedBatch, items: list[Any], error: ValidationError

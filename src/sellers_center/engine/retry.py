@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sellers_center.clock import Clock
 from sellers_center.db import UnitOfWork
-from sellers_center.engine import payload, repository, service
+from sellers_center.engine import events, payload, repository, service
 from sellers_center.engine.fault import AttemptFailure
 from sellers_center.engine.repository import BatchRow, ClaimedBatch
 from sellers_center.engine.results import encode_failure
@@ -96,6 +96,16 @@ class Retries:
                     now=now,
                     error=failure.detail,
                 )
+                if released:
+                    await events.batch_final(
+                        session,
+                        batch_id=batch.id,
+                        seller_id=batch.seller_id,
+                        kind=batch.kind,
+                        status=RequestStatus.FAILED,
+                        counts=results.counts,
+                        now=now,
+                    )
                 outcome = RequestStatus.FAILED
         if not released:
             return RequestStatus.PROCESSING

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[Wakeup], Coroutine[Any, Any, None]]
 """Runs beside the claim loops until cancelled, waking them when another process adds work."""
+Companion = Callable[[], Coroutine[Any, Any, None]]
+"""Other work a worker process runs beside its claim loops until cancelled at shutdown (the
+webhook deliveries)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +72,11 @@ class Worker:
         *,
         maintenance: Sequence[MaintenanceStep] = (),
         listener: Listener | None = None,
+        companions: Sequence[Companion] = (),
     ) -> None:
         self.unit = UnitOfWork(database)
         self.listener = listener
+        self.companions = tuple(companions)
         self.config = config
         self.clock = clock
         self.wakeup = wakeup or Wakeup()
@@ -99,6 +104,7 @@ class Worker:
         helpers = [asyncio.create_task(periodic, name="maintenance")]
         if self.listener is not None:
             helpers.append(asyncio.create_task(self.listener(self.wakeup), name="listener"))
+        helpers += [asyncio.create_task(companion()) for companion in self.companions]
         try:
             await self._stopping.wait()
             _, running = await asyncio.wait(claim_loops, timeout=self.config.shutdown_grace_seconds)

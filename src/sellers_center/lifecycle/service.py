@@ -4,7 +4,7 @@ keeps the history of every change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +25,10 @@ from sellers_center.lifecycle.schemas import (
 )
 from sellers_center.products import service as products
 from sellers_center.products.service import ChangedStyle, StoredStyle
+from sellers_center.webhooks import service as webhooks
 
 SELLER, OPERATOR, SYSTEM = "seller", "operator", "system"
+STATUS_UPDATED = "product_master.status_updated"
 # Styles promoted from pending_active to active per maintenance pass.
 ACTIVATION_CHUNK = 500
 
@@ -74,6 +76,7 @@ async def update_statuses(
             current[item.style_key] = move.to
         outcomes.append(ItemOutcome(tuple(errors)))
     await record_changes(session, changes, context.now)
+    await announce(session, styles.values(), changes, context.now)
     return outcomes
 
 
@@ -128,6 +131,7 @@ async def approve(session: AsyncSession, seller_id: int, style_key: str, now: da
         style.id, style.status, ProductStatus.PENDING_ACTIVE, OPERATOR, "approved"
     )
     await record_changes(session, [change], now)
+    await announce(session, [style], [change], now)
 
 
 async def reject(
@@ -151,7 +155,9 @@ async def reject(
     detail = "rejected: " + ", ".join(reasons) + (f" ({message})" if message else "")
     change = StatusChange(style.id, style.status, ProductStatus.REJECTED, OPERATOR, detail)
     await record_changes(session, [change], now)
-    await products.set_style_rejection(session, style.id, list(dict.fromkeys(reasons)), message)
+    kept = list(dict.fromkeys(reasons))
+    await products.set_style_rejection(session, style.id, kept, message)
+    await announce(session, [style], [change], now, rejection=(kept, message))
 
 
 async def activate_approved(session: AsyncSession, now: datetime) -> int:
@@ -172,7 +178,37 @@ async def activate_approved(session: AsyncSession, now: datetime) -> int:
         for style in styles
     ]
     await record_changes(session, changes, now)
+    await announce(session, styles, changes, now)
     return len(changes)
+
+
+async def announce(
+    session: AsyncSession,
+    styles: Iterable[StoredStyle],
+    changes: Sequence[StatusChange],
+    now: datetime,
+    *,
+    rejection: tuple[Sequence[str], str | None] = ((), None),
+) -> None:
+    """``product_master.status_updated`` for each style's last new status, in the transaction
+    of the change (docs/api.md#webhooks)."""
+    by_id = {style.id: style for style in styles}
+    latest = {change.style_id: change.to_status for change in changes}
+    sellers = {by_id[style_id].seller_id for style_id in latest}
+    for seller_id in sorted(sellers):
+        if not await webhooks.wanted(session, seller_id, {STATUS_UPDATED}):
+            continue
+        for style_id, status in latest.items():
+            style = by_id[style_id]
+            if style.seller_id != seller_id:
+                continue
+            message = {
+                "external_reference_key": style.style_key,
+                "status": status,
+                "rejection_reasons": list(rejection[0]),
+                "rejection_message": rejection[1],
+            }
+            await webhooks.emit(session, seller_id, STATUS_UPDATED, message, now)
 
 
 @dataclass(frozen=True, slots=True)

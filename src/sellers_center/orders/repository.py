@@ -143,6 +143,12 @@ async def order_by_number(
     return found[0] if found else None
 
 
+async def orders_by_ids(session: AsyncSession, order_ids: Iterable[int]) -> list[Order]:
+    """These orders with their items, in id order."""
+    statement = select(ORDERS).where(ORDERS.c.id.in_(list(order_ids))).order_by(ORDERS.c.id)
+    return await _orders(session, list(await session.execute(statement)))
+
+
 async def _orders(session: AsyncSession, rows: Sequence[Any]) -> list[Order]:
     lines = await _lines_of(session, [row.id for row in rows])
     return [_order(row, lines.get(row.id, ())) for row in rows]

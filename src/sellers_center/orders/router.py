@@ -26,13 +26,13 @@ from sellers_center.http.schemas import BadRequestSchema
 from sellers_center.orders import service
 from sellers_center.orders.customer import plausible_customer
 from sellers_center.orders.documents import OrderDocument, delivery_note_pdf, invoice_pdf
-from sellers_center.orders.order import Address, Order, OrderStatus
+from sellers_center.orders.order import OrderStatus
 from sellers_center.orders.schemas import (
-    OrderItemSchema,
     OrderSchema,
     OrdersPageSchema,
     QueryTime,
     SandboxOrderRequestSchema,
+    order_schema,
 )
 from sellers_center.pagination import DEFAULT_PER_PAGE, MAX_PAGE, PaginationSchema
 
@@ -184,58 +184,3 @@ async def place_sandbox_order(
     catalog = await runtime.catalog.get(session)
     order = await service.place_order(session, catalog, request, runtime.clock.now())
     return order_schema(order)
-
-
-def order_schema(order: Order) -> OrderSchema:
-    """An order as the API shows it."""
-    customer = order.customer
-    addresses = {
-        **_address_fields("shipping", customer.shipping),
-        **_address_fields("billing", customer.billing),
-    }
-    return OrderSchema(
-        order_number=order.order_number,
-        status=order.status,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        shop=order.shop_country,
-        customer_key=customer.key,
-        customer_email=customer.email,
-        customer_phone=customer.phone,
-        **addresses,
-        carrier_key=order.carrier_key,
-        cost_with_tax=order.cost_with_tax,
-        cost_without_tax=order.cost_without_tax,
-        currency=order.currency,
-        fulfillment_type=order.fulfillment_type,
-        delivery_document_url=f"/api/v1/orders/{quote(order.order_number)}/delivery_document",
-        order_items=[
-            OrderItemSchema(
-                id=line.id,
-                sku=line.sku,
-                status=line.status,
-                price_with_tax=line.price_with_tax,
-                price_without_tax=line.price_without_tax,
-                vat=line.vat,
-                carrier_key=line.carrier_key,
-                shipment_tracking_key=line.shipment_tracking_key,
-                return_tracking_key=line.return_tracking_key,
-                shipped_at=line.shipped_at,
-                cancelled_at=line.cancelled_at,
-                returned_at=line.returned_at,
-            )
-            for line in order.items
-        ],
-    )
-
-
-def _address_fields(prefix: str, address: Address) -> dict[str, str | None]:
-    return {
-        f"{prefix}_recipient_first_name": address.first_name,
-        f"{prefix}_recipient_last_name": address.last_name,
-        f"{prefix}_street": address.street,
-        f"{prefix}_additional": address.additional,
-        f"{prefix}_zip_code": address.zip_code,
-        f"{prefix}_city": address.city,
-        f"{prefix}_country_code": address.country_code,
-    }

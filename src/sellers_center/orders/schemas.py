@@ -8,12 +8,20 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
+from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer
 
 from sellers_center.engine.payload import first_unstorable, unstorable
 from sellers_center.engine.status import RequestStatus
-from sellers_center.orders.order import MAX_ID, FulfillmentType, OrderItemStatus, OrderStatus
+from sellers_center.orders.order import (
+    MAX_ID,
+    Address,
+    FulfillmentType,
+    Order,
+    OrderItemStatus,
+    OrderStatus,
+)
 from sellers_center.orders.rules import MAX_ORDER_UNITS
 from sellers_center.pagination import PaginationSchema
 from sellers_center.products.schemas import CountryCode, ErrorMessage
@@ -224,3 +232,58 @@ class SandboxOrderRequestSchema(BaseModel):
     customer_phone: Annotated[str, Storable] | None = Field(default=None, max_length=40)
     recipient_first_name: Name | None = None
     recipient_last_name: Name | None = None
+
+
+def order_schema(order: Order) -> OrderSchema:
+    """An order as the API shows it."""
+    customer = order.customer
+    addresses = {
+        **_address_fields("shipping", customer.shipping),
+        **_address_fields("billing", customer.billing),
+    }
+    return OrderSchema(
+        order_number=order.order_number,
+        status=order.status,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        shop=order.shop_country,
+        customer_key=customer.key,
+        customer_email=customer.email,
+        customer_phone=customer.phone,
+        **addresses,
+        carrier_key=order.carrier_key,
+        cost_with_tax=order.cost_with_tax,
+        cost_without_tax=order.cost_without_tax,
+        currency=order.currency,
+        fulfillment_type=order.fulfillment_type,
+        delivery_document_url=f"/api/v1/orders/{quote(order.order_number)}/delivery_document",
+        order_items=[
+            OrderItemSchema(
+                id=line.id,
+                sku=line.sku,
+                status=line.status,
+                price_with_tax=line.price_with_tax,
+                price_without_tax=line.price_without_tax,
+                vat=line.vat,
+                carrier_key=line.carrier_key,
+                shipment_tracking_key=line.shipment_tracking_key,
+                return_tracking_key=line.return_tracking_key,
+                shipped_at=line.shipped_at,
+                cancelled_at=line.cancelled_at,
+                returned_at=line.returned_at,
+            )
+            for line in order.items
+        ],
+    )
+
+
+def _address_fields(prefix: str, address: Address) -> dict[str, str | None]:
+    return {
+        f"{prefix}_recipient_first_name": address.first_name,
+        f"{prefix}_recipient_last_name": address.last_name,
+        f"{prefix}_street": address.street,
+        f"{prefix}_additional": address.additional,
+        f"{prefix}_zip_code": address.zip_code,
+        f"{prefix}_city": address.city,
+        f"{prefix}_country_code": address.country_code,
+    }

@@ -65,6 +65,18 @@ LEASE_EXPIRIES = Counter(
     "Batches whose worker stopped renewing its lease (a worker died or hung).",
     ["kind"],
 )
+WEBHOOK_DELIVERIES = Counter(
+    "sellers_center_webhook_deliveries",
+    "Webhook delivery attempts by event and outcome: delivered, retry (failed, tried again "
+    "later), failed (no more attempts).",
+    ["event", "outcome"],
+)
+WEBHOOK_LATENCY = Histogram(
+    "sellers_center_webhook_attempt_seconds",
+    "Duration of one webhook attempt (resolution, request, answer), by result.",
+    ["result"],
+    buckets=HTTP_BUCKETS,
+)
 RATE_LIMIT_STORAGE_UP = Gauge(
     "sellers_center_rate_limit_storage_up",
     "1 while rate limits are counted in Redis, shared by every API process; 0 while each "

@@ -30,6 +30,7 @@ from sellers_center.db.tables.products import (
     StyleStatusChange,
     VariantPrice,
 )
+from sellers_center.db.tables.webhooks import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 __all__ = [
     "CLAIMABLE_CONDITION",
@@ -58,4 +59,7 @@ __all__ = [
     "SellerBrand",
     "StyleStatusChange",
     "VariantPrice",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

@@ -44,6 +44,7 @@ class ClaimedBatch:
 @dataclass(frozen=True, slots=True)
 class BatchRow:
     id: uuid.UUID
+    seller_id: int
     kind: str
     status: RequestStatus
     attempts: int
@@ -281,13 +282,16 @@ def _holder(owner: str | None, now: datetime) -> ColumnElement[bool]:
 
 async def expired_leases(session: AsyncSession, *, now: datetime) -> list[BatchRow]:
     statement = (
-        select(Batch.id, Batch.kind, Batch.status, Batch.attempts)
+        select(Batch.id, Batch.seller_id, Batch.kind, Batch.status, Batch.attempts)
         .where(Batch.status == RequestStatus.PROCESSING, Batch.lease_expires_at < now)
         .order_by(Batch.lease_expires_at)
         .limit(EXPIRY_CHUNK)
     )
     rows = (await session.execute(statement)).all()
-    return [BatchRow(row.id, row.kind, RequestStatus(row.status), row.attempts) for row in rows]
+    return [
+        BatchRow(row.id, row.seller_id, row.kind, RequestStatus(row.status), row.attempts)
+        for row in rows
+    ]
 
 
 async def purge_finished_before(session: AsyncSession, *, cutoff: datetime) -> int:

@@ -27,6 +27,7 @@ from sellers_center.orders.schemas import (
     ReturnOrderItemSchema,
     ShipOrderItemSchema,
 )
+from sellers_center.orders.service import events
 from sellers_center.orders.service.placement import warehouse_of
 from sellers_center.products import service as products
 from sellers_center.products.service import Warehouse
@@ -46,6 +47,12 @@ class _Book:
     def change(self, item: ItemState) -> None:
         self.changed[item.id] = item
 
+    def changed_by_order(self) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = defaultdict(set)
+        for item in self.changed.values():
+            found[item.order_id].add(item.id)
+        return found
+
 
 async def _open_book(session: AsyncSession, seller_id: int, item_ids: Iterable[int]) -> _Book:
     owners = await repository.orders_of_items(session, seller_id, item_ids)
@@ -54,8 +61,17 @@ async def _open_book(session: AsyncSession, seller_id: int, item_ids: Iterable[i
     return _Book(orders, {state.id: state for state in states})
 
 
-async def _close_book(session: AsyncSession, book: _Book, now: datetime) -> None:
-    """Write the changed items and the derived status of their orders."""
+async def _close_book(
+    session: AsyncSession, book: _Book, context: BatchContext, status: OrderItemStatus
+) -> None:
+    """Write the changed items (all moved to ``status``) and the derived status of their
+    orders, and emit the events of the change."""
+    await _write_book(session, book, context.now)
+    changed = book.changed_by_order()
+    await events.items_changed(session, context.seller_id, status, changed, context.now)
+
+
+async def _write_book(session: AsyncSession, book: _Book, now: datetime) -> None:
     await repository.save_items(session, list(book.changed.values()))
     touched = {item.order_id for item in book.changed.values()}
     statuses = defaultdict(list)
@@ -113,7 +129,7 @@ async def ship(
                     state.return_tracking_key = item.return_tracking_key
                 book.change(state)
         outcomes.append(ItemOutcome(tuple(errors)))
-    await _close_book(session, book, context.now)
+    await _close_book(session, book, context, OrderItemStatus.SHIPPED)
     return outcomes
 
 
@@ -158,7 +174,7 @@ async def cancel(
         outcomes.append(ItemOutcome(tuple(errors)))
     for warehouse, units in released.items():
         await products.release_stock(session, context.seller_id, units, context.now, warehouse)
-    await _close_book(session, book, context.now)
+    await _close_book(session, book, context, OrderItemStatus.CANCELLED)
     return outcomes
 
 
@@ -179,5 +195,5 @@ async def return_items(
                 state.return_tracking_key = item.return_tracking_key
                 book.change(state)
         outcomes.append(ItemOutcome(tuple(errors)))
-    await _close_book(session, book, context.now)
+    await _close_book(session, book, context, OrderItemStatus.RETURNED)
     return outcomes

@@ -26,6 +26,7 @@ from sellers_center.orders.order import (
     in_minor_units,
     without_tax,
 )
+from sellers_center.orders.service import events
 from sellers_center.products import service as products
 from sellers_center.products.rules import messages
 from sellers_center.products.service import ListedVariant, Warehouse
@@ -96,6 +97,7 @@ async def place_order(
     await repository.insert_items(session, _item_rows(order_id, request, lines, now))
     order = await repository.order_by_number(session, number, request.seller_id)
     assert order is not None
+    await events.order_created(session, order, now)
     return order
 
 

@@ -1,0 +1,246 @@
+"""The delivery queue's SQL: claiming a due delivery under a lease and recording an attempt's
+outcome. The pattern is the batch queue's (``engine/repository/queue.py``): one guarded
+``UPDATE ... RETURNING`` per claim, candidates locked ``SKIP LOCKED`` on PostgreSQL, SQLite's one
+writer elsewhere; a lease that runs out makes the delivery claimable again.
+
+Per subscription one delivery is in flight at a time, the oldest due one first: events reach a
+receiver in the order they happened (unless one waits for a retry), and a slow receiver holds at
+most one of a worker's slots.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from sellers_center.db.engine import dialect_name
+from sellers_center.db.tables import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """What one attempt needs, read in the claim's transaction."""
+
+    id: uuid.UUID
+    subscription_id: uuid.UUID
+    seller_id: int
+    attempts: int
+    url: str
+    secrets: tuple[str, ...]
+    """The current secret, then the previous one while its grace period lasts."""
+    event_id: uuid.UUID
+    event: str
+    occurred_at: datetime
+    message: bytes
+    window_started_at: datetime
+
+
+def _free(now: datetime) -> object:
+    return or_(WebhookDelivery.lease_expires_at.is_(None), WebhookDelivery.lease_expires_at < now)
+
+
+def _candidate(now: datetime, postgresql: bool) -> object:
+    """The next due delivery: its subscription enabled and idle (no attempt in flight), and no
+    older due delivery of the same subscription waiting."""
+    other = aliased(WebhookDelivery, name="other")
+    in_flight = exists().where(
+        other.subscription_id == WebhookDelivery.subscription_id,
+        other.status == PENDING,
+        other.lease_expires_at >= now,
+    )
+    older_due = exists().where(
+        other.subscription_id == WebhookDelivery.subscription_id,
+        other.status == PENDING,
+        other.next_attempt_at <= now,
+        other.id < WebhookDelivery.id,
+    )
+    candidate = (
+        select(WebhookDelivery.id)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+            _free(now),  # type: ignore[arg-type]
+            WebhookSubscription.enabled.is_(True),
+            ~in_flight,
+            ~older_due,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(1)
+    )
+    if postgresql:
+        # One claimer per subscription at a time: the others skip it. NO KEY UPDATE does not
+        # conflict with the key-share locks of the deliveries being inserted for it.
+        candidate = candidate.with_for_update(
+            skip_locked=True, of=WebhookSubscription, key_share=True
+        )
+    return candidate.scalar_subquery()
+
+
+async def claim_next(
+    session: AsyncSession, *, owner: str, now: datetime, lease_until: datetime
+) -> ClaimedDelivery | None:
+    postgresql = dialect_name(session) == "postgresql"
+    statement = (
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == _candidate(now, postgresql),
+            WebhookDelivery.status == PENDING,
+            _free(now),  # type: ignore[arg-type]
+        )
+        .values(
+            attempts=WebhookDelivery.attempts + 1, lease_owner=owner, lease_expires_at=lease_until
+        )
+        .returning(WebhookDelivery.id)
+    )
+    delivery_id = (await session.execute(statement)).scalar_one_or_none()
+    if delivery_id is None:
+        return None
+    return await _load(session, delivery_id, now)
+
+
+async def _load(session: AsyncSession, delivery_id: uuid.UUID, now: datetime) -> ClaimedDelivery:
+    statement = (
+        select(WebhookDelivery, WebhookSubscription, WebhookEvent)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.id == delivery_id)
+    )
+    delivery, subscription, event = (await session.execute(statement)).one()
+    secrets = [subscription.secret]
+    expires = subscription.previous_secret_expires_at
+    if subscription.previous_secret is not None and expires is not None and expires > now:
+        secrets.append(subscription.previous_secret)
+    return ClaimedDelivery(
+        delivery.id,
+        subscription.id,
+        subscription.seller_id,
+        delivery.attempts,
+        subscription.url,
+        tuple(secrets),
+        event.id,
+        event.event,
+        event.occurred_at,
+        event.message,
+        delivery.window_started_at,
+    )
+
+
+def _held(delivery_id: uuid.UUID, owner: str) -> list[object]:
+    return [
+        WebhookDelivery.id == delivery_id,
+        WebhookDelivery.lease_owner == owner,
+        WebhookDelivery.status == PENDING,
+    ]
+
+
+async def record_success(
+    session: AsyncSession, claimed: ClaimedDelivery, *, owner: str, code: int, now: datetime
+) -> bool:
+    """Delivered, if ``owner`` still holds it; the subscription is no longer failing."""
+    statement = (
+        update(WebhookDelivery)
+        .where(*_held(claimed.id, owner))  # type: ignore[arg-type]
+        .values(
+            status=DELIVERED,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_status_code=code,
+            last_error=None,
+            last_attempt_at=now,
+            finished_at=now,
+        )
+    )
+    if (await session.execute(statement)).rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    await session.execute(
+        update(WebhookSubscription)
+        .where(
+            WebhookSubscription.id == claimed.subscription_id,
+            WebhookSubscription.failing_since.is_not(None),
+        )
+        .values(failing_since=None)
+    )
+    return True
+
+
+async def record_failure(
+    session: AsyncSession,
+    claimed: ClaimedDelivery,
+    *,
+    owner: str,
+    code: int | None,
+    error: str,
+    retry_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Back to the queue until ``retry_at``, or ``failed`` when it is None; only if ``owner``
+    still holds it."""
+    values: dict[str, object] = {
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "last_status_code": code,
+        "last_error": error,
+        "last_attempt_at": now,
+    }
+    if retry_at is None:
+        values.update(status=FAILED, finished_at=now)
+    else:
+        values.update(next_attempt_at=retry_at)
+    statement = update(WebhookDelivery).where(*_held(claimed.id, owner)).values(**values)  # type: ignore[arg-type]
+    return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def mark_failing(
+    session: AsyncSession, subscription_id: uuid.UUID, now: datetime
+) -> datetime | None:
+    """Note that the subscription fails since ``now`` unless it already did; when it has been
+    failing since (None when the subscription is gone)."""
+    await session.execute(
+        update(WebhookSubscription)
+        .where(
+            WebhookSubscription.id == subscription_id,
+            WebhookSubscription.failing_since.is_(None),
+        )
+        .values(failing_since=now)
+    )
+    statement = select(WebhookSubscription.failing_since).where(
+        WebhookSubscription.id == subscription_id
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def disable(
+    session: AsyncSession, subscription_id: uuid.UUID, reason: str, now: datetime
+) -> None:
+    await session.execute(
+        update(WebhookSubscription)
+        .where(WebhookSubscription.id == subscription_id, WebhookSubscription.enabled.is_(True))
+        .values(enabled=False, disabled_reason=reason, updated_at=now)
+    )
+
+
+async def release(session: AsyncSession, delivery_id: uuid.UUID, *, owner: str) -> bool:
+    """Give back a delivery whose attempt was interrupted (shutdown): claimable at once, the
+    attempt not counted."""
+    statement = (
+        update(WebhookDelivery)
+        .where(*_held(delivery_id, owner))  # type: ignore[arg-type]
+        .values(lease_owner=None, lease_expires_at=None, attempts=WebhookDelivery.attempts - 1)
+    )
+    return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def oldest_pending(session: AsyncSession) -> datetime | None:
+    """When the oldest delivery still pending was created (for /metrics)."""
+    statement = select(func.min(WebhookDelivery.created_at)).where(
+        WebhookDelivery.status == PENDING
+    )
+    return (await session.execute(statement)).scalar_one_or_none()

@@ -1,0 +1,94 @@
+"""Where a webhook may be sent: checked when a subscription is made or changed, and again before
+every attempt, when the host is resolved and the request pinned to the address checked (so a
+name that later resolves to an internal address reaches nothing internal)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import SplitResult, urlsplit
+
+from sellers_center.webhooks import rules
+
+# A resolver that does not answer within this long makes the host unusable for this attempt.
+RESOLVE_TIMEOUT_SECONDS = 5.0
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class TargetRefusedError(rules.SubscriptionRefusedError):
+    """A URL a webhook may not be sent to; the message names the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPolicy:
+    """What the operator allows beyond public https endpoints."""
+
+    allow_plain_http: bool = False
+    """Sandbox mode: http anywhere."""
+    http_hosts: frozenset[str] = field(default_factory=frozenset)
+    allow_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A URL checked now: the address to connect to and the host to name in the request."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    address: str
+
+
+def check_url(url: str, policy: TargetPolicy) -> SplitResult:
+    """The URL's parts, or ``TargetRefusedError`` for a URL that is malformed or not https."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise TargetRefusedError(rules.not_a_url(url)) from None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or port == 0:
+        raise TargetRefusedError(rules.not_a_url(url))
+    host = parts.hostname.lower()
+    if parts.scheme == "http" and not policy.allow_plain_http and host not in policy.http_hosts:
+        raise TargetRefusedError(rules.plain_http(host))
+    return parts
+
+
+async def resolve(url: str, policy: TargetPolicy) -> Target:
+    """Check ``url``, resolve its host and check every address it resolves to."""
+    parts = check_url(url, policy)
+    host = (parts.hostname or "").lower()
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    addresses = await _addresses(host, port)
+    if not policy.allow_private:
+        for address in addresses:
+            if not is_public(address):
+                raise TargetRefusedError(rules.private_address(host, address))
+    return Target(url, parts.scheme, host, port, addresses[0])
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def _addresses(host: str, port: int) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(RESOLVE_TIMEOUT_SECONDS):
+            found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, TimeoutError):
+        raise TargetRefusedError(rules.does_not_resolve(host)) from None
+    addresses = list(dict.fromkeys(str(entry[4][0]) for entry in found))
+    if not addresses:
+        raise TargetRefusedError(rules.does_not_resolve(host))
+    return addresses

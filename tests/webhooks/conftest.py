@@ -1,0 +1,36 @@
+"""Webhook tests: a receiver in the test process, settings that let webhooks reach it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sellers_center.settings import Settings
+from tests.webhooks.receiver import Receiver, running_receiver
+
+# An attempt's time limit in these tests: long enough for a loaded machine, short enough that
+# a receiver that hangs costs little.
+TIMEOUT_SECONDS = 5
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        lease_seconds=30,
+        max_attempts=3,
+        retry_backoff_seconds=1,
+        worker_poll_seconds=0.05,
+        rate_limits_enabled=True,
+        rate_limits={},
+        webhook_allow_private_targets=True,
+        webhook_allowed_http_hosts=["127.0.0.1"],
+        webhook_timeout_seconds=TIMEOUT_SECONDS,
+        webhook_poll_seconds=0.02,
+    )
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from running_receiver()

@@ -1,0 +1,234 @@
+"""The subscriptions API: types, create (the secret once), list, get, change, delete, rotate;
+refusals name the problem; a seller sees only its own webhooks."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sellers_center.runtime import Runtime
+from sellers_center.settings import Settings
+from sellers_center.webhooks.rules import EVENT_TYPES, MAX_SUBSCRIPTIONS
+from tests.support import SellerKey
+from tests.webhooks.helpers import subscribe
+
+HOOK = "https://93.184.216.34/hooks"  # a public address: nothing is resolved
+ALLOWED_HTTP_HOST = "93.184.216.34"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The defaults: only public targets; plain http to one host the operator names."""
+    return Settings(database_url=database_url, webhook_allowed_http_hosts=[ALLOWED_HTTP_HOST])
+
+
+async def test_the_event_types_are_listed(client: httpx.AsyncClient, seller: SellerKey) -> None:
+    response = await client.get("/api/v1/webhooks/types", headers=seller.headers)
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {"event": event, "description": description} for event, description in EVENT_TYPES.items()
+    ]
+    assert {entry["event"] for entry in response.json()} >= {
+        "order.created",
+        "stock.updated",
+        "product_master.status_updated",
+        "batch.completed",
+        "batch.failed",
+    }
+
+
+async def test_a_subscription_is_made_listed_changed_and_deleted(
+    client: httpx.AsyncClient, seller: SellerKey, runtime: Runtime
+) -> None:
+    created = await client.post(
+        "/api/v1/webhooks/",
+        json={"events": ["order.created", "stock.updated"], "url": HOOK, "description": "shop"},
+        headers=seller.headers,
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert set(body) == {"id", "client_secret"}
+    assert body["client_secret"].startswith("whsec_")
+    hook_id = body["id"]
+    expected = {
+        "id": hook_id,
+        "events": ["order.created", "stock.updated"],
+        "url": HOOK,
+        "description": "shop",
+        "enabled": True,
+        "created_at": "2026-01-01T00:00:00Z",
+    }
+
+    listed = await client.get("/api/v1/webhooks/", headers=seller.headers)
+    assert listed.json() == [expected]
+    got = await client.get(f"/api/v1/webhooks/{hook_id}", headers=seller.headers)
+    assert got.json() == expected
+    assert body["client_secret"] not in got.text + listed.text
+
+    changed = await client.patch(
+        f"/api/v1/webhooks/{hook_id}",
+        json={"events": ["batch.failed"], "enabled": False, "description": None},
+        headers=seller.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {
+        **expected,
+        "events": ["batch.failed"],
+        "enabled": False,
+        "description": None,
+    }
+    untouched = await client.patch(f"/api/v1/webhooks/{hook_id}", json={}, headers=seller.headers)
+    assert untouched.json() == changed.json()
+
+    deleted = await client.delete(f"/api/v1/webhooks/{hook_id}", headers=seller.headers)
+    assert deleted.status_code == 204
+    assert deleted.content == b""
+    assert (await client.get("/api/v1/webhooks/", headers=seller.headers)).json() == []
+    gone = await client.get(f"/api/v1/webhooks/{hook_id}", headers=seller.headers)
+    assert gone.status_code == 404
+    assert gone.json() == {"message": f"Webhook subscription {hook_id} not found"}
+
+
+@pytest.mark.parametrize(
+    ("events", "url", "message"),
+    [
+        (
+            ["order.created", "order.shipped"],
+            HOOK,
+            "Unknown events: order.shipped; the events are " + ", ".join(EVENT_TYPES),
+        ),
+        ([], HOOK, "A subscription needs at least one event"),
+        (
+            ["order.created"],
+            "http://93.184.216.35/hooks",
+            "url must use https (http is allowed only in sandbox mode or for hosts the operator "
+            "allows; 93.184.216.35 is not one of them)",
+        ),
+        (
+            ["order.created"],
+            "ftp://example.com/",
+            "url 'ftp://example.com/' is not an absolute http(s) URL with a host",
+        ),
+        (
+            ["order.created"],
+            "https:///path",
+            "url 'https:///path' is not an absolute http(s) URL with a host",
+        ),
+        (
+            ["order.created"],
+            "https://127.0.0.1:8443/hooks",
+            "url host 127.0.0.1 resolves to 127.0.0.1, a private, loopback or link-local "
+            "address; webhooks go to public addresses only",
+        ),
+        (
+            ["order.created"],
+            "https://10.1.2.3/",
+            "url host 10.1.2.3 resolves to 10.1.2.3, a private, loopback or link-local address; "
+            "webhooks go to public addresses only",
+        ),
+        (
+            ["order.created"],
+            "https://[fe80::1]/",
+            "url host fe80::1 resolves to fe80::1, a private, loopback or link-local address; "
+            "webhooks go to public addresses only",
+        ),
+        (
+            ["order.created"],
+            "https://169.254.169.254/latest/meta-data",
+            "url host 169.254.169.254 resolves to 169.254.169.254, a private, loopback or "
+            "link-local address; webhooks go to public addresses only",
+        ),
+    ],
+)
+async def test_refused_subscriptions_name_the_problem(
+    client: httpx.AsyncClient, seller: SellerKey, events: list[str], url: str, message: str
+) -> None:
+    response = await client.post(
+        "/api/v1/webhooks/", json={"events": events, "url": url}, headers=seller.headers
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {"message": message}
+    assert (await client.get("/api/v1/webhooks/", headers=seller.headers)).json() == []
+
+
+async def test_a_change_is_checked_like_a_new_subscription(
+    client: httpx.AsyncClient, seller: SellerKey
+) -> None:
+    hook = await subscribe(client, seller, HOOK, ["order.created"])
+
+    response = await client.patch(
+        f"/api/v1/webhooks/{hook.id}", json={"url": "https://192.168.0.1/"}, headers=seller.headers
+    )
+
+    assert response.status_code == 422
+    assert "192.168.0.1" in response.json()["message"]
+    stored = await client.get(f"/api/v1/webhooks/{hook.id}", headers=seller.headers)
+    assert stored.json()["url"] == HOOK
+
+
+async def test_a_seller_sees_and_changes_only_its_own_webhooks(
+    client: httpx.AsyncClient, seller: SellerKey, other_seller: SellerKey
+) -> None:
+    hook = await subscribe(client, seller, HOOK, ["order.created"])
+    path = f"/api/v1/webhooks/{hook.id}"
+    headers = other_seller.headers
+
+    assert (await client.get("/api/v1/webhooks/", headers=headers)).json() == []
+    assert (await client.get(path, headers=headers)).status_code == 404
+    assert (await client.patch(path, json={"enabled": False}, headers=headers)).status_code == 404
+    assert (await client.delete(path, headers=headers)).status_code == 404
+    assert (await client.post(f"{path}/rotate-secret", headers=headers)).status_code == 404
+    assert (await client.get(f"{path}/deliveries", headers=headers)).status_code == 404
+    assert (await client.get(path, headers=seller.headers)).json()["enabled"] is True
+
+
+async def test_rotating_gives_a_new_secret(client: httpx.AsyncClient, seller: SellerKey) -> None:
+    hook = await subscribe(client, seller, HOOK, ["order.created"])
+
+    rotated = await client.post(f"/api/v1/webhooks/{hook.id}/rotate-secret", headers=seller.headers)
+
+    assert rotated.status_code == 200
+    assert rotated.json()["id"] == hook.id
+    assert rotated.json()["client_secret"].startswith("whsec_")
+    assert rotated.json()["client_secret"] != hook.secret
+
+
+async def test_a_seller_has_a_bounded_number_of_webhooks(
+    client: httpx.AsyncClient, seller: SellerKey
+) -> None:
+    for _ in range(MAX_SUBSCRIPTIONS):
+        await subscribe(client, seller, HOOK, ["order.created"])
+
+    response = await client.post(
+        "/api/v1/webhooks/", json={"events": ["order.created"], "url": HOOK}, headers=seller.headers
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {"message": "A seller can have at most 20 webhook subscriptions"}
+
+
+async def test_plain_http_is_allowed_for_the_hosts_the_operator_names(
+    client: httpx.AsyncClient, seller: SellerKey
+) -> None:
+    response = await client.post(
+        "/api/v1/webhooks/",
+        json={"events": ["order.created"], "url": f"http://{ALLOWED_HTTP_HOST}:8080/hooks"},
+        headers=seller.headers,
+    )
+
+    assert response.status_code == 201
+
+
+async def test_the_limits_are_per_operation(
+    client: httpx.AsyncClient, seller: SellerKey, runtime: Runtime
+) -> None:
+    listed = await client.get("/api/v1/webhooks/", headers=seller.headers)
+    hook = await subscribe(client, seller, HOOK, ["order.created"])
+    changed = await client.patch(
+        f"/api/v1/webhooks/{hook.id}", json={"enabled": True}, headers=seller.headers
+    )
+
+    assert listed.headers["X-RateLimit-Limit"] == "50"
+    assert changed.headers["X-RateLimit-Limit"] == "100"
