@@ -20,8 +20,9 @@ from rich.console import Console
 from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
 from sellers_center_client import Client
-from sellers_center_client._kind import PRODUCTS
+from sellers_center_client._kind import PRODUCTS, STOCKS
 from sellers_center_client.push import (
+    BatchRefused,
     FailedItem,
     LineProgress,
     Push,
@@ -197,3 +198,38 @@ async def test_a_finished_push_run_again_sends_nothing_and_reports_the_same(run:
     assert (again, push.totals()) == (first, (ITEMS, ITEMS, 1))
     assert list(run.records()) == records
     assert await run.batch_ids() == batches
+
+
+async def test_a_batch_the_service_refuses_stops_the_push_naming_the_line(run: Run) -> None:
+    path = run.sample.with_name("stocks.jsonl")
+    too_long = "S" * 121  # the API takes SKUs of up to 120 characters; the client's model any
+    path.write_text(
+        '{"sku": "A", "quantity": 1}\n\n' + json.dumps({"sku": too_long, "quantity": 2})
+    )
+    plan = plan_push(path, STOCKS, SourceFormat.JSONL)
+    state = PushState.open(path.with_name("stocks.push-state"), plan)
+
+    def blocking() -> None:
+        with run.client() as client:
+            push = Push(
+                client,
+                STOCKS,
+                path,
+                SourceFormat.JSONL,
+                state,
+                LineProgress(run.console, wait=True),
+            )
+            push.run(wait=True)
+
+    try:
+        with pytest.raises(BatchRefused) as raised:
+            await asyncio.to_thread(blocking)
+    finally:
+        state.close()
+
+    assert str(raised.value) == (
+        "the service refused the batch of items 1-2: line 3: sku: "
+        "String should have at most 120 characters"
+    )
+    assert await run.batch_ids() == []
+    assert (state.chunks[0].key is not None, state.chunks[0].batch_id) == (True, None)

@@ -22,7 +22,7 @@ from sellers_center_client.push._cli import (
     push_command,
     results_command,
 )
-from sellers_center_client.push._errors import PushError, SourceError
+from sellers_center_client.push._errors import BatchRefused, PushError, SourceError
 from sellers_center_client.push._plan import plan_push
 from sellers_center_client.push._progress import BarProgress, LineProgress, progress_for
 from sellers_center_client.push._runner import FailedItem, Push
@@ -33,6 +33,7 @@ __all__ = [
     "API_KEY_VARIABLE",
     "BASE_URL_VARIABLE",
     "BarProgress",
+    "BatchRefused",
     "ChunkState",
     "FailedItem",
     "LineProgress",

@@ -19,7 +19,7 @@ from sellers_center_client._batch import BatchStatus
 from sellers_center_client._client import Client
 from sellers_center_client._errors import SellersCenterError
 from sellers_center_client._kind import kind_spec
-from sellers_center_client.push._errors import PushError
+from sellers_center_client.push._errors import BatchRefused, PushError
 from sellers_center_client.push._plan import plan_push
 from sellers_center_client.push._progress import progress_for
 from sellers_center_client.push._report import (
@@ -128,6 +128,8 @@ def push_command(
             _conclude(push, console, errors_out=errors_out)
     except KeyboardInterrupt:
         _interrupted()
+    except BatchRefused as error:
+        _fail(str(error))
     except (SellersCenterError, PushError) as error:
         _fail(f"{error}; run the same command again to continue from {push_state.path}")
     finally:

@@ -19,3 +19,8 @@ class SourceError(PushError, ValueError):
         self.path = path
         self.line = line
         self.reason = reason
+
+
+class BatchRefused(PushError):  # noqa: N818 - named for what happened
+    """The service refused a batch whole (422): items of the file break the API's schema in a
+    way the client's models do not check (a text too long), so sending it again cannot help."""

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sellers_center_client._client import Client
-from sellers_center_client._errors import NotFound
+from sellers_center_client._errors import NotFound, ValidationFailed
 from sellers_center_client._kind import KindSpec, chunks
-from sellers_center_client.push._errors import PushError
+from sellers_center_client.push._errors import BatchRefused, PushError
 from sellers_center_client.push._source import SourceFormat, SourceItem, read_items
 from sellers_center_client.push._state import PushPlan, PushState
 
@@ -66,6 +66,22 @@ def submit(client: Client, kind: str, items: list[dict[str, Any]], key: str) -> 
     }
     ref = submitters[kind](items, idempotency_key=key)  # type: ignore[operator]
     return str(ref.batch_id)
+
+
+def refused(error: ValidationFailed, chunk: list[SourceItem]) -> BatchRefused:
+    """What the service's 422 for a chunk says, its first violation named by the item's line."""
+    where = f"items {chunk[0].number:,}-{chunk[-1].number:,}"
+    if error.detail:
+        location = error.detail[0].get("loc", [])
+        position = location[2] if len(location) > 2 and isinstance(location[2], int) else None
+        if position is not None and 0 <= position < len(chunk):
+            field = ".".join(str(part) for part in location[3:])
+            item = chunk[position]
+            message = error.detail[0].get("msg", "")
+            return BatchRefused(
+                f"the service refused the batch of {where}: line {item.line}: {field}: {message}"
+            )
+    return BatchRefused(f"the service refused the batch of {where}: {error.message}")
 
 
 class Push:
@@ -158,7 +174,10 @@ class Push:
             if state.key is None:  # a key recorded before a crash is sent again as it was
                 self.state.record_key(index, self.new_key())
             assert state.key is not None
-            batch_id = submit(self.client, self.plan.kind, [i.fields for i in chunk], state.key)
+            try:
+                batch_id = submit(self.client, self.plan.kind, [i.fields for i in chunk], state.key)
+            except ValidationFailed as error:
+                raise refused(error, chunk) from None
             self.state.record_batch(index, batch_id)
             self.progress.sent(len(chunk))
             if wait and self.monotonic() >= self._next_poll:
