@@ -1,6 +1,7 @@
-"""Sessions are request dependencies: one transaction per request, authentication included; a
-commit that fails is the request's answer (503), not a 200; a submitted body is read before the
-write transaction opens."""
+"""Sessions are request dependencies: one transaction per request, authentication included,
+except submissions, which authenticate before their write transaction opens; a commit that fails
+is the request's answer (503), not a 200; a submitted body is read before the write transaction
+opens."""
 
 from __future__ import annotations
 
@@ -62,17 +63,30 @@ async def test_a_request_and_its_authentication_share_one_transaction(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_a_submission_and_its_authentication_share_one_transaction(
-    client: httpx.AsyncClient,
-    runtime: Runtime,
-    seller: SellerKey,
-    transactions: list[str],
-    kind: str,
+async def test_a_submission_authenticates_in_a_read_that_ends_before_its_write_begins(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, kind: str
 ) -> None:
-    response = await send(client, kind, body_of(SUBMITS[kind][2]), seller.headers)
+    """The key is looked up and the call counted before the write transaction opens: on SQLite
+    that transaction holds the one write lock, which a refusal must not wait for."""
+    steps: list[str] = []
+
+    def begun(connection: Any) -> None:
+        steps.append("begin")
+
+    def returned(connection: Any, record: Any) -> None:
+        steps.append("end")
+
+    engine = runtime.database.engine.sync_engine
+    event.listen(engine, "begin", begun)
+    event.listen(engine.pool, "checkin", returned)
+    try:
+        response = await send(client, kind, body_of(SUBMITS[kind][2]), seller.headers)
+    finally:
+        event.remove(engine, "begin", begun)
+        event.remove(engine.pool, "checkin", returned)
 
     assert response.status_code == 200, response.text
-    assert transactions == ["begin"]
+    assert steps == ["begin", "end", "begin", "end"]
     assert await count_batches(runtime) == 1
 
 

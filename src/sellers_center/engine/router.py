@@ -2,14 +2,14 @@
 and the seller's own batches (``batches_router``).
 
 No ``from __future__ import annotations`` here: the handlers' annotations carry each kind's own
-rate-limit dependency and must be evaluated when the handler is built. Submissions read and
-check their body and idempotency key before the write transaction and refuse them only after
-authentication, so an unknown caller gets 401 whatever it sent.
+rate-limit dependency and must be evaluated when the handler is built. Submissions first
+receive their body, then authenticate and count the caller, then check the body and idempotency
+key, and open a write transaction only for the insert: an unknown caller gets 401 whatever it
+sent, and no refusal waits for the write lock.
 """
 
 import logging
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -19,6 +19,7 @@ from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, ValidationError
 from pydantic_core import PydanticCustomError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from sellers_center.accounts.service import Principal
@@ -35,12 +36,7 @@ from sellers_center.engine.schemas import (
     ResultsPaging,
 )
 from sellers_center.engine.status import RequestStatus
-from sellers_center.http.dependencies import (
-    ReadSession,
-    RuntimeDependency,
-    WriteSession,
-    authenticated,
-)
+from sellers_center.http.dependencies import ReadSession, RuntimeDependency, authenticated
 from sellers_center.http.errors import ApiError, body_errors
 from sellers_center.http.openapi import PATH_PARAMETERS, request_body
 from sellers_center.http.query import page_links
@@ -80,35 +76,44 @@ def kinds_router(kinds: KindRegistry) -> SlashAgnosticRouter:
 
 
 @dataclass(frozen=True, slots=True)
-class SubmittedBody:
-    """A request body as received, with its typed items or why the schema refuses it, and its
-    idempotency key or why it is refused."""
+class AcceptedSubmission:
+    """A submission from an authenticated caller, counted against its limit, whose body and
+    idempotency key are accepted."""
 
+    principal: Principal
     body: bytes
-    items: Sequence[Any]
-    errors: list[dict[str, Any]] | None
-    key: str | None = None
-    key_error: str | None = None
+    item_count: int
+    key: str | None
 
 
-def _body_of(kind: BatchKind) -> Any:
-    """A dependency reading and checking the body before the write transaction opens: on
-    SQLite that transaction holds the database's one write lock, which must not wait for a body
-    to arrive or be validated. A refusal is raised by the handler, after authentication, so
-    that a malformed body from an unknown caller is a 401."""
+async def _received_body(request: Request) -> bytes:
+    return await request.body()
 
-    async def submitted_body(request: Request) -> SubmittedBody:
-        body = await request.body()
+
+def _accepted(kind: BatchKind) -> Any:
+    """A dependency giving the submission once it may be stored, in this order: the body is
+    received (one that never arrives is a 408, with or without a key); the caller is
+    authenticated and counted, in a read of its own; then the key and body are checked, so
+    that a malformed body from an unknown caller is a 401. No write transaction is open for
+    any of it: on SQLite that transaction holds the database's one write lock (a worker
+    applying a batch holds it too), which a refusal must not wait for."""
+    seller = authenticated(kind.submit_bucket, kind.submit.rate_limit)
+
+    async def accepted_submission(
+        request: Request,
+        body: Annotated[bytes, Depends(_received_body)],
+        principal: Annotated[Principal, seller],
+    ) -> AcceptedSubmission:
         try:
             key = idempotency.read_key(request.headers.getlist(idempotency.HEADER))
+            items = kind.parse(body).items
         except InvalidKeyError as error:
-            return SubmittedBody(body, (), None, key_error=str(error))
-        try:
-            return SubmittedBody(body, kind.parse(body).items, None, key)
+            raise _key_refused("idempotency_key", str(error)) from None
         except ValidationError as error:
-            return SubmittedBody(body, (), body_errors(error), key)
+            raise RequestValidationError(body_errors(error), body=body) from None
+        return AcceptedSubmission(principal, body, len(items), key)
 
-    return Depends(submitted_body)
+    return Depends(accepted_submission)
 
 
 def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
@@ -116,25 +121,25 @@ def _add_submit(router: SlashAgnosticRouter, kind: BatchKind) -> None:
 
     async def submit(
         runtime: RuntimeDependency,
-        submitted: Annotated[SubmittedBody, _body_of(kind)],
-        session: WriteSession,
-        principal: Annotated[Principal, authenticated(kind.submit_bucket, endpoint.rate_limit)],
+        accepted: Annotated[AcceptedSubmission, _accepted(kind)],
     ) -> BatchRequestAcceptedSchema:
-        if submitted.key_error is not None:
-            raise _key_refused("idempotency_key", submitted.key_error)
-        if submitted.errors is not None:
-            raise RequestValidationError(submitted.errors, body=submitted.body)
         hours = runtime.settings.idempotency_key_hours
-        try:
-            submission = await service.submit(
+
+        async def store(session: AsyncSession) -> service.Submission:
+            return await service.submit(
                 session,
                 kind=kind.name,
-                seller_id=principal.seller_id,
-                body=submitted.body,
-                item_count=len(submitted.items),
+                seller_id=accepted.principal.seller_id,
+                body=accepted.body,
+                item_count=accepted.item_count,
                 now=runtime.clock.now(),
-                key=None if submitted.key is None else KeyUse(submitted.key, hours),
+                key=None if accepted.key is None else KeyUse(accepted.key, hours),
             )
+
+        try:
+            # The write transaction holds only the insert; it commits before the answer, so a
+            # commit that fails is a 503, never a 200 for a batch not stored.
+            submission = await runtime.unit.write(store)
         except service.IdempotencyKeyReusedError as error:
             raise _key_refused("idempotency_key_reused", error.message) from None
         _log_submission(runtime, kind, submission)

@@ -1,11 +1,13 @@
 """Request dependencies: the process runtime, the request's session and the authenticated,
 rate-limited seller.
 
-A handler takes ``ReadSession`` or ``WriteSession``; authentication shares it, so a request
-uses one session. Their transaction ends when the handler returns, before the response is sent
-(``scope="function"``): a commit that fails is the request's answer (503), never a 200 for
-something not stored. A handler taking ``WriteSession`` declares it before the seller, so that
-authentication runs inside the write transaction instead of opening a read before it.
+A handler takes ``ReadSession`` or ``WriteSession``. Their transaction ends when the handler
+returns, before the response is sent (``scope="function"``): a commit that fails is the
+request's answer (503), never a 200 for something not stored. Authentication looks the key up in
+the session the request already has open when the handler declares its session before the
+seller (a read handler then uses one session), and in a short read of its own otherwise, which
+ends before the call is counted: it composes with either session in either order. Submissions
+take no session: they authenticate first and write only the batch (``engine/router.py``).
 """
 
 from __future__ import annotations
@@ -56,11 +58,11 @@ def authenticated(bucket: str, default_limit: int) -> Any:
     async def principal(
         request: Request,
         runtime: RuntimeDependency,
-        session: ReadSession,
         key: Annotated[str | None, Depends(API_KEY_HEADER)],
     ) -> Principal:
         try:
-            found = await accounts.authenticate(session, key, runtime.clock.now())
+            async with runtime.unit.read() as session:
+                found = await accounts.authenticate(session, key, runtime.clock.now())
         except AuthenticationError as error:
             raise ApiError(401, error.message) from None
         allowance = await runtime.rate_limiter.hit(bucket, default_limit, found.key_id)

@@ -1,11 +1,12 @@
 """The OpenAPI document: FastAPI's, plus what the contract adds and what the service does.
 
-Batch endpoints read their bodies themselves (after auth), so FastAPI does not see their request
-models; they are declared here (with an example the service accepts) and their schemas merged
-into ``components``. The contract puts ``APIKeyAuth`` security at the top level, so operations
-without a key say ``security: []``. Every operation with a key may answer 401, 429 and 503, every
-one with parameters or a body 422 with the service's own error body (FastAPI declares one without
-``message``); ``complete_responses`` adds them in one place, so no route can forget one.
+Batch endpoints read their bodies themselves (received before the key is checked, validated after
+it), so FastAPI does not see their request models; they are declared here (with an example the
+service accepts) and their schemas merged into ``components``. The contract puts ``APIKeyAuth``
+security at the top level, so operations without a key say ``security: []``. Every operation with a
+key may answer 401, 429 and 503, every one with parameters or a body 422 with the service's own
+error body (FastAPI declares one without ``message``); ``complete_responses`` adds them in one
+place, so no route can forget one.
 
 An operation whose ``openapi_extra`` holds ``PATH_PARAMETERS`` has those parameters moved to its
 path item, where they apply to every operation of the path while the operation itself stays as
