@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from sellers_center.clock import ManualClock
 from sellers_center.db import Database
 from sellers_center.engine.kind import BatchContext, ItemOutcome
 from sellers_center.products.schemas import UpsertProductItemSchema
@@ -247,3 +248,45 @@ async def test_an_ean_a_concurrent_batch_took_first_is_an_item_error_for_that_sk
     ]
     listed = await client.get("/api/v1/products/", headers=seller.headers)
     assert sorted(item["sku"] for item in listed.json()["items"]) == ["JKT-1-S", "OTHER-S"]
+
+
+@BOTH_BACKENDS
+async def test_items_that_each_fail_alike_are_trouble_retried_then_the_batch_fails(
+    runtime: Runtime, seller: SellerKey, clock: ManualClock
+) -> None:
+    """Every item of several failing on its own with the same error is the service's fault,
+    not the items': retried like infrastructure trouble, then failed, never n item errors."""
+    body = echo_batch("explode", "explode", "explode")
+
+    batch_id = await processed_once(runtime, seller, body)
+
+    row = await batch_row(runtime.database, batch_id)
+    assert (row.status, row.attempts, row.last_error) == (
+        "retry",
+        1,
+        "EveryItemFailedError: every item failed on its own with "
+        "RuntimeError: the echo kind was told to explode",
+    )
+    worker = runtime.worker()
+    for wait in (1, 2):
+        clock.advance(wait)
+        assert await worker.run_once() is True
+    reason = (
+        "The batch could not be processed after 3 attempts (last error: a temporary problem "
+        "on our side); submit it again"
+    )
+    stored = await result(runtime.database, seller.seller_id, batch_id)
+    assert stored["status"] == "failed"
+    assert outcomes(stored) == [("explode", [reason])] * 3
+    assert await applied_values(runtime.database, batch_id) == []
+
+
+@BOTH_BACKENDS
+async def test_items_that_each_fail_differently_are_item_errors(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    batch_id = await processed_once(runtime, seller, echo_batch("explode", "refused"))
+
+    stored = await result(runtime.database, seller.seller_id, batch_id)
+    assert stored["status"] == "completed"
+    assert outcomes(stored) == [("explode", [NOT_APPLIED]), ("refused", [NOT_APPLIED])]

@@ -9,13 +9,19 @@ item error and the exception goes to the log; the others are applied in submissi
 as a batch of its own after the one before, so the outcome is that of the good items submitted one
 part after another. The common case pays nothing for this: the first attempt at the whole batch runs
 without a savepoint. Items the kind's schema refuses (``Parsed``) are set aside before any of this,
-with their schema errors."""
+with their schema errors.
+
+When every item of a batch of several fails on its own with the same kind of error, the items are
+not at fault but the service (a kind's code failing whatever the item, the database refusing every
+row): the attempt fails as infrastructure trouble (``fault.EveryItemFailedError``), is retried,
+and the batch ends ``failed`` after its retries instead of ``completed`` with every item in
+error."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sellers_center.clock import Clock
 from sellers_center.db import UnitOfWork
 from sellers_center.engine import events, fault, payload, repository, service
-from sellers_center.engine.fault import KindNotServedError, LeaseLostError
+from sellers_center.engine.fault import EveryItemFailedError, KindNotServedError, LeaseLostError
 from sellers_center.engine.kind import BatchContext, BatchKind, ItemOutcome, KindRegistry
 from sellers_center.engine.repository import ClaimedBatch
 from sellers_center.engine.results import EncodedResults, encode_failure, encode_results, items_body
@@ -63,6 +69,7 @@ class Application:
         async def in_halves(session: AsyncSession) -> None:
             isolation = _Isolation(session, kind, context, parsed.positions)
             applied = await isolation.in_halves(parsed.typed, 0)
+            isolation.check_not_systemic()
             await self._finish(session, claimed, parsed.results(applied))
 
         try:
@@ -185,6 +192,8 @@ class _Isolation:
     positions: list[int]
     """The batch position of each item given to ``in_halves``, for the log."""
     faults: int = 0
+    fault_types: set[type[Exception]] = field(default_factory=set)
+    first_fault: Exception | None = None
 
     async def in_halves(self, items: Sequence[Any], first: int) -> list[ItemOutcome]:
         """Apply ``items`` (the typed items from index ``first`` on), whose application
@@ -206,7 +215,15 @@ class _Isolation:
             if len(items) > 1:
                 return await self.in_halves(items, first)
             self._log(error, self.positions[first])
+            self.fault_types.add(type(error))
+            self.first_fault = self.first_fault or error
             return [ItemOutcome((service.item_not_applied(),))]
+
+    def check_not_systemic(self) -> None:
+        """Raises ``EveryItemFailedError`` when every item of several failed alike."""
+        is_every_item = self.faults == len(self.positions) > 1
+        if is_every_item and len(self.fault_types) == 1 and self.first_fault is not None:
+            raise EveryItemFailedError(self.first_fault)
 
     def _log(self, error: Exception, position: int) -> None:
         """The first item's traceback, one line for each further one: a kind failing on every

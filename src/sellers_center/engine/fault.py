@@ -36,6 +36,16 @@ class KindNotServedError(InfrastructureError):
     """This worker does not serve the batch's kind; a worker of another release may."""
 
 
+class EveryItemFailedError(InfrastructureError):
+    """Each item of a batch of several failed on its own, with the same error: the service is
+    at fault (a kind's code failing whatever the item, the database refusing every row), not
+    the items, so the batch is retried like any infrastructure trouble instead of every item
+    getting an error."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"every item failed on its own with {describe(error)}")
+
+
 @dataclass(frozen=True, slots=True)
 class AttemptFailure:
     """Why an attempt failed: ``reason`` in plain words for the seller (it ends up in the
