@@ -66,6 +66,8 @@ OPERATOR_COMMANDS: dict[str, tuple[str, ...]] = {
     "orders simulate": ("orders", "simulate", "--seller", "acme", "--count", "1"),
     "orders list": ("orders", "list", "--seller", "acme"),
     "orders show": ("orders", "show", "100000000001"),
+    "webhooks list": ("webhooks", "list", "--seller", "acme"),
+    "webhooks deliveries": ("webhooks", "deliveries", "0190a0b0-0000-7000-8000-000000000000"),
 }
 # The commands that migrate, up to the point where they would start serving or working.
 MIGRATING_COMMANDS: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,9 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import Clock, SystemClock
@@ -25,6 +27,7 @@ from sellers_center.kinds import build_kinds
 from sellers_center.lifecycle.service import activate_approved
 from sellers_center.ratelimit import RateLimiter
 from sellers_center.settings import Settings
+from sellers_center.webhooks import service as webhooks
 from sellers_center.webhooks.delivery import DeliveryConfig, Dispatcher
 from sellers_center.webhooks.target import TargetPolicy
 
@@ -105,10 +108,14 @@ class Runtime:
             config or self.worker_config(),
             self.clock,
             self.wakeup,
-            maintenance=(activate_approved,),
+            maintenance=(activate_approved, self._purge_deliveries),
             listener=listener,
             companions=(self.dispatcher().run,),
         )
+
+    async def _purge_deliveries(self, session: AsyncSession, now: datetime) -> int:
+        retention = timedelta(days=self.settings.result_retention_days)
+        return await webhooks.purge_finished(session, now, retention=retention)
 
     def dispatcher(self) -> Dispatcher:
         """What delivers webhooks in a worker process."""

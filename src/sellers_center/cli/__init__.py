@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sellers_center import __version__
-from sellers_center.cli import accounts, catalog, lifecycle, orders, products, server
+from sellers_center.cli import accounts, catalog, lifecycle, orders, products, server, webhooks
 from sellers_center_client.push import batches_command, push_command, results_command
 
 app = typer.Typer(help="Sellers Center: the seller-facing catalogue API.", no_args_is_help=True)
@@ -19,6 +19,7 @@ app.add_typer(lifecycle.review_app, name="review")
 lifecycle.products_app.command("fbm-stock")(products.fbm_stock)
 app.add_typer(lifecycle.products_app, name="products")
 app.add_typer(orders.orders_app, name="orders")
+app.add_typer(webhooks.webhooks_app, name="webhooks")
 # The seller's commands, over the API with a seller's key: the client package's own.
 app.command("push")(push_command)
 app.command("results")(results_command)

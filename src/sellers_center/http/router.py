@@ -18,7 +18,13 @@ from sellers_center.engine import service as engine
 from sellers_center.http.dependencies import RuntimeDependency
 from sellers_center.http.responses import JSONResponse
 from sellers_center.http.routing import SlashAgnosticRouter
-from sellers_center.telemetry.metrics import CONTENT_TYPE, QueueState, exposition
+from sellers_center.telemetry.metrics import (
+    CONTENT_TYPE,
+    QueueState,
+    exposition,
+    webhook_backlog,
+)
+from sellers_center.webhooks import service as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +96,16 @@ async def metrics(runtime: RuntimeDependency) -> Response:
     database does not answer they are left out (not zeros, which would look like an empty
     queue to an alert) and a warning is logged."""
     states: list[QueueState] | None = None
+    backlog: webhooks.Backlog | None = None
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             async with runtime.unit.read() as session:
                 states = await engine.queue_states(session)
+                backlog = await webhooks.backlog(session)
     except DATABASE_FAILURES as error:
         log.warning("metrics: queue state unavailable (%s)", type(error).__name__)
-    body = exposition((kind.name for kind in runtime.kinds), states, runtime.clock.now())
+    now = runtime.clock.now()
+    body = exposition((kind.name for kind in runtime.kinds), states, now)
+    if backlog is not None:
+        body += webhook_backlog(backlog.pending, backlog.oldest_created_at, now)
     return Response(body, media_type=CONTENT_TYPE)

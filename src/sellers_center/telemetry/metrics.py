@@ -137,6 +137,29 @@ class QueueCollector(Collector):
         yield age
 
 
+def webhook_backlog(pending: int, oldest_created_at: datetime | None, now: datetime) -> bytes:
+    """The webhook deliveries still pending and the age of the oldest, read for one scrape."""
+    count = GaugeMetricFamily(
+        "sellers_center_webhook_pending", "Webhook deliveries not yet delivered nor failed."
+    )
+    count.add_metric([], pending)
+    age = GaugeMetricFamily(
+        "sellers_center_webhook_oldest_pending_age_seconds",
+        "Age of the oldest webhook delivery still pending (0 when none is).",
+    )
+    oldest = 0.0 if oldest_created_at is None else (now - oldest_created_at).total_seconds()
+    age.add_metric([], max(oldest, 0.0))
+    return generate_latest(_Snapshot([count, age]))
+
+
+class _Snapshot(Collector):
+    def __init__(self, metrics: list[Metric]) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.metrics
+
+
 def is_multiprocess() -> bool:
     return bool(os.environ.get(MULTIPROCESS_DIRECTORY))
 

@@ -238,9 +238,10 @@ async def release(session: AsyncSession, delivery_id: uuid.UUID, *, owner: str) 
     return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
-async def oldest_pending(session: AsyncSession) -> datetime | None:
-    """When the oldest delivery still pending was created (for /metrics)."""
-    statement = select(func.min(WebhookDelivery.created_at)).where(
+async def pending_backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many deliveries are pending, and when the oldest of them was created."""
+    statement = select(func.count(), func.min(WebhookDelivery.created_at)).where(
         WebhookDelivery.status == PENDING
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    count, oldest = (await session.execute(statement)).one()
+    return int(count), oldest

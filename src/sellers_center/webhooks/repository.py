@@ -87,11 +87,12 @@ async def subscriptions_of(session: AsyncSession, seller_id: int) -> list[Subscr
 
 
 async def subscription(
-    session: AsyncSession, seller_id: int, subscription_id: uuid.UUID
+    session: AsyncSession, seller_id: int | None, subscription_id: uuid.UUID
 ) -> Subscription | None:
-    statement = select(*_SUBSCRIPTION_COLUMNS).where(
-        WebhookSubscription.id == subscription_id, WebhookSubscription.seller_id == seller_id
-    )
+    """The subscription, of this seller only unless ``seller_id`` is None (the operator)."""
+    statement = select(*_SUBSCRIPTION_COLUMNS).where(WebhookSubscription.id == subscription_id)
+    if seller_id is not None:
+        statement = statement.where(WebhookSubscription.seller_id == seller_id)
     row = (await session.execute(statement)).one_or_none()
     return None if row is None else _subscription(row)
 

@@ -16,16 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.errors import ConflictError, NotFoundError
 from sellers_center.ids import new_batch_id
-from sellers_center.webhooks import repository, rules, target
+from sellers_center.webhooks import queue, repository, rules, target
 from sellers_center.webhooks.repository import DeliveryEntry, Subscription
 from sellers_center.webhooks.signature import new_secret
 from sellers_center.webhooks.target import TargetPolicy
 
 __all__ = [
+    "Backlog",
     "DeliveryEntry",
     "Subscription",
     "SubscriptionChange",
     "TargetPolicy",
+    "backlog",
     "create",
     "delete",
     "deliveries",
@@ -33,6 +35,7 @@ __all__ = [
     "event_types",
     "get",
     "list_subscriptions",
+    "purge_finished",
     "redeliver",
     "rotate_secret",
     "update",
@@ -90,7 +93,10 @@ async def list_subscriptions(session: AsyncSession, seller_id: int) -> list[Subs
     return await repository.subscriptions_of(session, seller_id)
 
 
-async def get(session: AsyncSession, seller_id: int, subscription_id: uuid.UUID) -> Subscription:
+async def get(
+    session: AsyncSession, seller_id: int | None, subscription_id: uuid.UUID
+) -> Subscription:
+    """The seller's subscription (any seller's when ``seller_id`` is None: the operator)."""
     found = await repository.subscription(session, seller_id, subscription_id)
     if found is None:
         raise NotFoundError(rules.subscription_not_found(subscription_id))
@@ -157,8 +163,14 @@ async def rotate_secret(
 
 
 async def deliveries(
-    session: AsyncSession, seller_id: int, subscription_id: uuid.UUID, *, offset: int, limit: int
+    session: AsyncSession,
+    seller_id: int | None,
+    subscription_id: uuid.UUID,
+    *,
+    offset: int,
+    limit: int,
 ) -> tuple[list[DeliveryEntry], int]:
+    """A subscription's delivery log, newest first (any seller's when ``seller_id`` is None)."""
     await get(session, seller_id, subscription_id)
     return await repository.delivery_page(session, subscription_id, offset=offset, limit=limit)
 
@@ -181,6 +193,28 @@ async def redeliver(
     entry = await repository.delivery_entry(session, subscription_id, delivery_id)
     assert entry is not None
     return entry
+
+
+# Final deliveries deleted per maintenance pass, so that one pass never holds the write lock long.
+PURGE_CHUNK = 500
+
+
+async def purge_finished(session: AsyncSession, now: datetime, *, retention: timedelta) -> int:
+    """A maintenance step: delete deliveries final for longer than ``retention`` (and events
+    left without deliveries), a chunk per pass."""
+    return await repository.purge_finished_before(session, now - retention, PURGE_CHUNK)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    pending: int
+    oldest_created_at: datetime | None
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    """Deliveries still pending and when the oldest of them was created (for /metrics)."""
+    count, oldest = await queue.pending_backlog(session)
+    return Backlog(count, oldest)
 
 
 async def wanted(session: AsyncSession, seller_id: int, events: Iterable[str]) -> frozenset[str]:
