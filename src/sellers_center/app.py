@@ -16,6 +16,7 @@ from sellers_center.http.dependencies import rate_limit_buckets
 from sellers_center.http.docs import install_docs
 from sellers_center.http.encoding import RequestEncodingMiddleware
 from sellers_center.http.errors import install_error_handlers
+from sellers_center.http.fastpath import install_results_route
 from sellers_center.http.openapi import install_openapi
 from sellers_center.http.ratelimit import RateLimitHeadersMiddleware
 from sellers_center.http.responses import JSONResponse
@@ -80,6 +81,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     if runtime.settings.sandbox:  # absent otherwise: 404, and not in the OpenAPI document
         app.include_router(sandbox_router)
     app.include_router(kinds_router(runtime.kinds))
+    install_results_route(app, runtime, runtime.kinds)
     install_openapi(app, [kind.request_model for kind in runtime.kinds])
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)

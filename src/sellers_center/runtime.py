@@ -15,10 +15,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.accounts.keycache import KEY_CACHE_SECONDS, KeyCache
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import Clock, SystemClock
 from sellers_center.db import Database, UnitOfWork
 from sellers_center.engine.kind import KindRegistry
+from sellers_center.engine.result_cache import ResultCache
 from sellers_center.engine.retry import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
 from sellers_center.engine.wakeup import NotificationListener, Wakeup
@@ -79,10 +81,15 @@ class Runtime:
     rate_limiter: RateLimiter = field(init=False)
     unit: UnitOfWork = field(init=False)
     """Where handlers, commands and the worker get their sessions."""
+    key_cache: KeyCache = field(init=False)
+    result_cache: ResultCache = field(init=False)
+    """Keys verified lately and final results, for the results read (``http/fastpath.py``)."""
 
     def __post_init__(self) -> None:
         self.rate_limiter = RateLimiter.from_settings(self.settings)
         self.unit = UnitOfWork(self.database)
+        self.key_cache = KeyCache(timedelta(seconds=KEY_CACHE_SECONDS))
+        self.result_cache = ResultCache(timedelta(days=self.settings.result_retention_days))
 
     @classmethod
     def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:

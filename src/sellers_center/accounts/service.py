@@ -14,14 +14,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts import repository
+from sellers_center.accounts.keycache import KeyCache, note_revocation
 from sellers_center.errors import ConflictError, InvalidInputError, NotFoundError
 
 KEY_PREFIX = "sc"
 KEY_ID_BYTES = 6
 KEY_SECRET_BYTES = 32
+
+MISSING_KEY = "Missing API key: send it in the X-API-Key header"
+EXPIRED_KEY = "API key has expired"
 
 
 class AuthenticationError(Exception):
@@ -134,11 +139,31 @@ async def revoke_key(session: AsyncSession, key_id: str, now: datetime) -> None:
     if await repository.find_key(session, key_id) is None:
         raise NotFoundError(f"API key {key_id!r} not found")
     await repository.revoke_key(session, key_id, now)
+    # Key caches of this process forget at once, and again once the revocation is committed,
+    # so that a lookup made meanwhile (which still found the key valid) is not kept either.
+    note_revocation()
+    event.listen(session.sync_session, "after_commit", lambda _: note_revocation(), once=True)
 
 
-async def authenticate(session: AsyncSession, key: str | None, now: datetime) -> Principal:
+def cached_principal(cache: KeyCache, key: str | None, now: datetime) -> Principal | None:
+    """The caller, from keys this process verified lately; None when the key must be looked up
+    (``authenticate``). An expired key is refused as ``authenticate`` refuses it."""
     if not key:
-        raise AuthenticationError("Missing API key: send it in the X-API-Key header")
+        raise AuthenticationError(MISSING_KEY)
+    entry = cache.get(key, now)
+    if entry is None:
+        return None
+    if entry.expires_at is not None and entry.expires_at <= now:
+        raise AuthenticationError(EXPIRED_KEY)
+    return entry.principal
+
+
+async def authenticate(
+    session: AsyncSession, key: str | None, now: datetime, cache: KeyCache | None = None
+) -> Principal:
+    """The caller of ``key``; a valid key is remembered in ``cache`` when one is given."""
+    if not key:
+        raise AuthenticationError(MISSING_KEY)
     prefix, _, rest = key.partition("_")
     key_id, _, secret = rest.partition("_")
     stored = await repository.find_key(session, key_id) if prefix == KEY_PREFIX and secret else None
@@ -147,8 +172,11 @@ async def authenticate(session: AsyncSession, key: str | None, now: datetime) ->
     if stored.revoked_at is not None:
         raise AuthenticationError("API key has been revoked")
     if stored.expires_at is not None and stored.expires_at <= now:
-        raise AuthenticationError("API key has expired")
-    return Principal(stored.seller_id, stored.id)
+        raise AuthenticationError(EXPIRED_KEY)
+    principal = Principal(stored.seller_id, stored.id)
+    if cache is not None:
+        cache.put(key, principal, stored.expires_at, now)
+    return principal
 
 
 async def seller_brands(session: AsyncSession, seller_id: int) -> list[tuple[int, str]]:

@@ -22,6 +22,7 @@ from sellers_center.engine.idempotency import KeyUse
 from sellers_center.engine.repository import BatchFilter as BatchFilter
 from sellers_center.engine.repository import BatchSummary as BatchSummary
 from sellers_center.engine.repository import ListPosition as ListPosition
+from sellers_center.engine.result_cache import ResultCache
 from sellers_center.engine.results import select_items
 from sellers_center.engine.status import RequestStatus
 from sellers_center.errors import DomainError, NotFoundError
@@ -164,14 +165,40 @@ async def read_result(
     seller_id: int,
     batch_id: uuid.UUID,
     selection: ResultSelection | None = None,
+    cache: ResultCache | None = None,
 ) -> BatchResultView:
     """A batch's results: all of them as stored, or the ``selection`` of them (a page, only
-    the failures) with the number that matched in all."""
+    the failures) with the number that matched in all. A final batch's results are kept in
+    ``cache`` when one is given (``cached_result`` reads them back)."""
     found = await repository.find_batch(session, batch_id=batch_id, seller_id=seller_id, kind=kind)
     if found is None:
         raise NotFoundError(BATCH_NOT_FOUND)
-    status, items = found
-    stored = items if status.is_final and items else b"[]"
+    status = found.status
+    stored = found.items if status.is_final and found.items else b"[]"
+    if cache is not None and status.is_final and found.finished_at is not None:
+        cache.put((seller_id, kind, batch_id), status, stored, found.finished_at)
+    return _view(batch_id, status, stored, selection)
+
+
+def cached_result(
+    cache: ResultCache,
+    *,
+    kind: str,
+    seller_id: int,
+    batch_id: uuid.UUID,
+    now: datetime,
+    selection: ResultSelection | None = None,
+) -> BatchResultView | None:
+    """What ``read_result`` answers, from ``cache``; None when the database must be read."""
+    found = cache.get((seller_id, kind, batch_id), now)
+    if found is None:
+        return None
+    return _view(batch_id, found.status, found.items, selection)
+
+
+def _view(
+    batch_id: uuid.UUID, status: RequestStatus, stored: bytes, selection: ResultSelection | None
+) -> BatchResultView:
     if selection is None:
         return BatchResultView(batch_id, status, stored)
     chosen = select_items(

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sellers_center.accounts import service as accounts
 from sellers_center.accounts.service import AuthenticationError, Principal
 from sellers_center.http.errors import ApiError
+from sellers_center.http.ratelimit import count_call
 from sellers_center.runtime import Runtime
 
 API_KEY_HEADER = APIKeyHeader(name="X-API-Key", scheme_name="APIKeyAuth", auto_error=False)
@@ -65,16 +66,8 @@ def authenticated(bucket: str, default_limit: int) -> Any:
                 found = await accounts.authenticate(session, key, runtime.clock.now())
         except AuthenticationError as error:
             raise ApiError(401, error.message) from None
-        allowance = await runtime.rate_limiter.hit(bucket, default_limit, found.key_id)
-        if allowance is not None:
-            request.state.rate_limit = allowance  # read back by RateLimitHeadersMiddleware
-            if not allowance.is_allowed:
-                raise ApiError(
-                    429,
-                    f"Rate limit exceeded: {allowance.limit} requests per minute on this "
-                    f"endpoint; retry in {allowance.retry_after} s",
-                    {"Retry-After": str(allowance.retry_after)},
-                )
+        state = request.scope.setdefault("state", {})  # read back by RateLimitHeadersMiddleware
+        await count_call(runtime.rate_limiter, state, bucket, default_limit, found.key_id)
         return found
 
     principal.__dict__[BUCKET_ATTRIBUTE] = bucket  # found again by ``rate_limit_buckets``

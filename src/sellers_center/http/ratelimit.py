@@ -3,9 +3,12 @@ and the OpenAPI line of each limited operation. The counting is ``sellers_center
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sellers_center.ratelimit import Allowance
+from sellers_center.http.errors import ApiError
+from sellers_center.ratelimit import Allowance, RateLimiter
 
 # ``request.state.rate_limit``: set by the auth dependency, read by the headers middleware.
 STATE_KEY = "rate_limit"
@@ -14,6 +17,24 @@ STATE_KEY = "rate_limit"
 def describe_limit(per_minute: int) -> str:
     """The OpenAPI description line of a rate-limited operation, as the live service writes it."""
     return f"**Rate limit:** {per_minute} requests per minute"
+
+
+async def count_call(
+    limiter: RateLimiter, state: dict[str, Any], bucket: str, default_limit: int, key_id: str
+) -> None:
+    """Count one call of ``key_id`` against ``bucket``; raises 429 past its limit. The
+    allowance goes into the request's ``state`` (its scope's), for the response's headers."""
+    allowance = await limiter.hit(bucket, default_limit, key_id)
+    if allowance is None:
+        return
+    state[STATE_KEY] = allowance
+    if not allowance.is_allowed:
+        raise ApiError(
+            429,
+            f"Rate limit exceeded: {allowance.limit} requests per minute on this endpoint; "
+            f"retry in {allowance.retry_after} s",
+            {"Retry-After": str(allowance.retry_after)},
+        )
 
 
 class RateLimitHeadersMiddleware:

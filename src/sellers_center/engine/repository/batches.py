@@ -96,17 +96,27 @@ async def find_open_duplicate(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    status: RequestStatus
+    items: bytes | None
+    """The stored result items once the batch is final."""
+    finished_at: datetime | None
+
+
 async def find_batch(
     session: AsyncSession, *, batch_id: uuid.UUID, seller_id: int, kind: str
-) -> tuple[RequestStatus, bytes | None] | None:
+) -> StoredResult | None:
     """A batch's status and, when final, its stored result items; one indexed read."""
     statement = (
-        select(Batch.status, BatchResult.items)
+        select(Batch.status, Batch.finished_at, BatchResult.items)
         .outerjoin(BatchResult, BatchResult.batch_id == Batch.id)
         .where(Batch.id == batch_id, Batch.seller_id == seller_id, Batch.kind == kind)
     )
     row = (await session.execute(statement)).one_or_none()
-    return None if row is None else (RequestStatus(row.status), row.items)
+    if row is None:
+        return None
+    return StoredResult(RequestStatus(row.status), row.items, row.finished_at)
 
 
 async def load_payload(session: AsyncSession, batch_id: uuid.UUID) -> bytes:

@@ -1,0 +1,207 @@
+"""``GET /api/v1/results/<kind>`` without FastAPI's routing and dependency resolution.
+
+Integrations poll their results, so this read is the busiest endpoint; through a general
+FastAPI route it cost 3.3 ms of server CPU per read, most of it two database round trips
+(the key, then the results) through SQLAlchemy and aiosqlite (bench/reads.py). The route below
+is the first the application tries. It answers exactly as the FastAPI route does (the same
+authentication, rate limit and headers, errors, paging; tests/http/test_results_fast_path.py
+compares them), but it:
+
+- leaves to the FastAPI route every request whose query it would refuse (no or several
+  ``batch_request_id``, a malformed id or paging parameter): those are decided before the key
+  is counted, so the FastAPI route answers them exactly as it always did;
+- takes the caller from keys this process verified in the last ``API_KEY_CACHE_SECONDS``
+  (``accounts.keycache``) and final results from ``engine.result_cache``, so that a repeated
+  read of a final batch opens no database session at all.
+
+The middleware (request id, access log and metrics, encoding and size checks, the rate-limit
+headers) and the error handlers are the application's own: the route sits inside them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import QueryParams
+from starlette.routing import BaseRoute, Match
+from starlette.types import Receive, Scope, Send
+
+from sellers_center.accounts import service as accounts
+from sellers_center.accounts.keycache import KeyCache
+from sellers_center.accounts.service import AuthenticationError, Principal
+from sellers_center.clock import Clock
+from sellers_center.db import UnitOfWork
+from sellers_center.engine import service
+from sellers_center.engine.kind import KindRegistry
+from sellers_center.engine.result_cache import ResultCache
+from sellers_center.engine.schemas import ResultsPaging
+from sellers_center.engine.service import BatchResultView
+from sellers_center.http.errors import ApiError
+from sellers_center.http.ratelimit import count_call
+from sellers_center.http.responses import raw_json
+from sellers_center.pagination import paginate
+from sellers_center.ratelimit import RateLimiter
+
+API_KEY_HEADER = b"x-api-key"
+# Where ``matches`` leaves the parsed request for ``handle``.
+SCOPE_KEY = "sellers_center.results_read"
+BATCH_ID = TypeAdapter(uuid.UUID)
+
+
+class ResultsRuntime(Protocol):
+    """What the route uses of the process's runtime (read on every request: tests swap the
+    clock)."""
+
+    clock: Clock
+    unit: UnitOfWork
+    rate_limiter: RateLimiter
+    key_cache: KeyCache
+    result_cache: ResultCache
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsEndpoint:
+    kind: str
+    bucket: str
+    default_limit: int
+    route: BaseRoute
+    """The FastAPI route this one stands in for: metrics and logs are labelled with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsRead:
+    """A results read whose query is valid: what ``handle`` needs of it."""
+
+    endpoint: ResultsEndpoint
+    batch_id: uuid.UUID
+    query: QueryParams
+    paging: ResultsPaging | None
+
+
+class ResultsRoute(BaseRoute):
+    def __init__(self, runtime: ResultsRuntime, endpoints: dict[str, ResultsEndpoint]) -> None:
+        self.runtime = runtime
+        self.endpoints = endpoints
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+            return Match.NONE, {}
+        endpoint = self.endpoints.get(scope["path"])
+        if endpoint is None:
+            return Match.NONE, {}
+        read = _valid_read(endpoint, scope["query_string"])
+        if read is None:
+            return Match.NONE, {}  # the FastAPI route answers it: a 400 or 422 after the key
+        return Match.FULL, {"route": endpoint.route, SCOPE_KEY: read}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        read: ResultsRead = scope[SCOPE_KEY]
+        view = await self._read(scope, read)
+        if read.paging is None or not read.paging.is_paged:
+            body = view.to_json()
+        else:
+            pagination = paginate(
+                scope["path"],
+                dict(read.query),
+                page=read.paging.page or 1,
+                per_page=read.paging.size,
+                total=view.total or 0,
+            )
+            body = view.to_json(pagination.model_dump_json().encode())
+        await raw_json(body)(scope, receive, send)
+
+    async def _read(self, scope: Scope, read: ResultsRead) -> BatchResultView:
+        """Authenticate, count the call, read: the FastAPI route's order, the database only
+        for what the caches do not hold."""
+        runtime = self.runtime
+        now = runtime.clock.now()
+        key = _api_key(scope["headers"])
+        selection = None if read.paging is None else read.paging.selection()
+        try:
+            principal = accounts.cached_principal(runtime.key_cache, key, now)
+        except AuthenticationError as error:
+            raise ApiError(401, error.message) from None
+        if principal is not None:
+            await self._count(scope, read.endpoint, principal)
+            cached = service.cached_result(
+                runtime.result_cache,
+                kind=read.endpoint.kind,
+                seller_id=principal.seller_id,
+                batch_id=read.batch_id,
+                now=now,
+                selection=selection,
+            )
+            if cached is not None:
+                return cached
+        async with runtime.unit.read() as session:
+            if principal is None:
+                try:
+                    principal = await accounts.authenticate(session, key, now, runtime.key_cache)
+                except AuthenticationError as error:
+                    raise ApiError(401, error.message) from None
+                await self._count(scope, read.endpoint, principal)
+            return await service.read_result(
+                session,
+                kind=read.endpoint.kind,
+                seller_id=principal.seller_id,
+                batch_id=read.batch_id,
+                selection=selection,
+                cache=runtime.result_cache,
+            )
+
+    async def _count(self, scope: Scope, endpoint: ResultsEndpoint, principal: Principal) -> None:
+        state = scope.setdefault("state", {})
+        limiter = self.runtime.rate_limiter
+        await count_call(limiter, state, endpoint.bucket, endpoint.default_limit, principal.key_id)
+
+
+def _api_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The first ``X-API-Key`` header, as FastAPI's ``APIKeyHeader`` reads it."""
+    for name, value in headers:
+        if name == API_KEY_HEADER:
+            return value.decode("latin-1") or None
+    return None
+
+
+def _valid_read(endpoint: ResultsEndpoint, query_string: bytes) -> ResultsRead | None:
+    """The read the query asks for, or None when the FastAPI route must refuse it."""
+    query = QueryParams(query_string)
+    given = query.getlist("batch_request_id")
+    if len(given) != 1:
+        return None
+    try:
+        batch_id = BATCH_ID.validate_python(given[0])
+    except ValidationError:
+        return None
+    paging_given = {name: query[name] for name in ResultsPaging.model_fields if name in query}
+    paging = None
+    if paging_given:
+        try:
+            paging = ResultsPaging.model_validate(paging_given)
+        except ValidationError:
+            return None
+    return ResultsRead(endpoint, batch_id, query, paging)
+
+
+def install_results_route(app: FastAPI, runtime: ResultsRuntime, kinds: KindRegistry) -> None:
+    """Put the results route before every other route of ``app`` (after its FastAPI routes
+    exist: each endpoint is labelled with its FastAPI route)."""
+    routes = {
+        route.path: route
+        for context in iter_route_contexts(app.routes)
+        if isinstance(route := context.original_route, APIRoute) and "GET" in (route.methods or ())
+    }
+    endpoints = {}
+    for kind in kinds:
+        path = kind.results.path
+        endpoint = ResultsEndpoint(
+            kind.name, kind.results_bucket, kind.results.rate_limit, routes[path]
+        )
+        endpoints[path] = endpoints[f"{path}/"] = endpoint
+    app.router.routes.insert(0, ResultsRoute(runtime, endpoints))
