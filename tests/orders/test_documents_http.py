@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import httpx
 import pytest
 from pypdf import PdfReader
 
 from sellers_center.clock import ManualClock
+from sellers_center.orders import router as orders_router
+from sellers_center.orders.documents import OrderDocument
 from sellers_center.runtime import Runtime
 from tests.orders.helpers import MEDIUM, SMALL, active_jackets, batch, place, ship_item
 from tests.support import BOTH_BACKENDS, SellerKey
@@ -143,3 +146,31 @@ async def test_invoices_are_limited_to_10_a_minute(
     ]
 
     assert answers == [404] * 10 + [429]
+
+
+@pytest.mark.parametrize(
+    ("name", "renderer"), [("invoices", "invoice_pdf"), ("delivery_document", "delivery_note_pdf")]
+)
+async def test_a_document_renders_with_no_database_connection_held(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    seller: SellerKey,
+    order_number: str,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    renderer: str,
+) -> None:
+    """Rendering takes up to seconds: it must not hold a pooled connection meanwhile."""
+    pool = runtime.database.engine.sync_engine.pool
+    render: Callable[[OrderDocument], bytes] = getattr(orders_router, renderer)
+    held: list[int] = []
+
+    def counting(order: OrderDocument) -> bytes:
+        held.append(pool.checkedout())  # type: ignore[attr-defined]
+        return render(order)
+
+    monkeypatch.setattr(orders_router, renderer, counting)
+    response = await document(client, seller, order_number, name)
+
+    assert response.status_code == 200, response.text
+    assert held == [0]
