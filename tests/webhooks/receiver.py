@@ -63,6 +63,8 @@ class Receiver:
         self.holding.add(path)
 
     def release(self) -> None:
+        """Answer the requests held, and hold no more."""
+        self.holding.clear()
         self.released.set()
 
     def at(self, path: str) -> list[Received]:
@@ -72,9 +74,11 @@ class Receiver:
     def events_at(self, path: str) -> list[str]:
         return [request.event for request in self.at(path)]
 
-    async def wait_for(self, path: str, count: int = 1, *, arrived: bool = False) -> None:
+    async def wait_for(
+        self, path: str, count: int = 1, *, arrived: bool = False, seconds: float = WAIT_SECONDS
+    ) -> None:
         """Until ``count`` requests to ``path`` were answered (or arrived), bounded."""
-        async with asyncio.timeout(WAIT_SECONDS):
+        async with asyncio.timeout(seconds):
             while True:
                 with self.lock:
                     seen = self.arrived if arrived else [r.path for r in self.received]
