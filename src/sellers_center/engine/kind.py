@@ -122,7 +122,7 @@ class BatchKind:
             request = self.request_model.model_validate_json(body)
         # After the schema, so that a NaN in a field is reported by the field's name.
         payload.check_numbers(body, title)
-        payload.check_strings(request, body, title)
+        payload.check_strings(body, title, document)
         items: Sequence[Any] = request.items  # type: ignore[attr-defined]
         return ParsedBody(body, items, document)
 

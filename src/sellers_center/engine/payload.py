@@ -12,8 +12,9 @@ error, 422).
 
 The checks work on the bytes in C-speed passes (bytes methods, regular expressions) and return
 at once for the usual body; the slower exact scans run only when a cheap test says they may find
-something. pydantic itself already refuses a lone surrogate in a ``str`` field; the walk over
-the validated request is what finds NUL, in every kind's strings, keys of mappings included.
+something. pydantic's JSON parser already refuses a lone surrogate; the walk over the body's
+exact parse is what finds NUL (and a lone surrogate where the body was parsed exactly), in every
+string and key, those the schema ignores included: they are echoed in the results.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, RootModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # The deepest body the schemas describe is 7 levels (items, an item, material clusters, their
@@ -119,14 +120,17 @@ def _position(body: bytes, offset: int) -> str:
     return f"line {line} column {column}"
 
 
-def check_strings(request: BaseModel, body: bytes, title: str) -> None:
-    """Raise pydantic's ValidationError naming every string of ``request`` that holds NUL or
-    an unpaired surrogate."""
+def check_strings(body: bytes, title: str, document: Any = None) -> None:
+    """Raise pydantic's ValidationError naming every string of the body that holds NUL or an
+    unpaired surrogate, in keys the schema ignores too. ``document`` is the body's exact parse
+    when the caller has it already."""
     if not UNSTORABLE_ESCAPE.search(body):
         return
+    if document is None:
+        document = exact_json(body)
     errors = [
         InitErrorDetails(type=unstorable(character), loc=loc, input=text)
-        for loc, text, character in _unstorable(request, ())
+        for loc, text, character in _unstorable(document, ())
     ]
     if errors:
         raise ValidationError.from_exception_data(title, errors)
@@ -156,11 +160,6 @@ def _unstorable(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[Any, s
         character = first_unstorable(value)
         if character is not None:
             yield loc, value, character
-    elif isinstance(value, RootModel):
-        yield from _unstorable(value.root, loc)
-    elif isinstance(value, BaseModel):
-        for name, field in type(value).model_fields.items():
-            yield from _unstorable(getattr(value, name), (*loc, field.alias or name))
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _unstorable(key, (*loc, key))
