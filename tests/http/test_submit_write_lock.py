@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import httpx
@@ -100,11 +100,12 @@ def probe_app(runtime: Runtime) -> FastAPI:
     async def seller_then_read(principal: ProbeSeller, session: ReadSession) -> int:
         return principal.seller_id
 
-    for name, handler in [
-        ("write-then-seller", write_then_seller),
-        ("seller-then-write", seller_then_write),
-        ("seller-then-read", seller_then_read),
-    ]:
+    handlers: dict[str, Callable[..., Awaitable[int]]] = {
+        "write-then-seller": write_then_seller,
+        "seller-then-write": seller_then_write,
+        "seller-then-read": seller_then_read,
+    }
+    for name, handler in handlers.items():
         app.router.add_api_route(f"/probe/{name}", handler, methods=["POST"])
     return app
 
