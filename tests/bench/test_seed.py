@@ -51,7 +51,8 @@ async def test_seeded_variants_are_listed_like_their_template(
     copy = await listed(client, seller, "SEED-00000000-1")
     assert copy["style_key"] == "SEED-00000000"
     assert copy["ean"] != template["ean"]
-    changed = {"sku", "ean", "style_key"}
+    assert copy["colorway_key"] == f"SEED-00000000-{template['color']}"
+    changed = {"sku", "ean", "style_key", "colorway_key"}
     assert {k: v for k, v in copy.items() if k not in changed} == {
         k: v for k, v in template.items() if k not in changed
     }

@@ -81,6 +81,8 @@ async def test_new_style_starts_as_draft_and_variant_is_stored_normalised(
         "description": None,
         "second_size": None,
         "material_composition_non_textile": None,
+        "quantity_fbm": None,  # no units in the marketplace's warehouse
+        "colorway_key": "JKT-1-1001",  # the style key and the colour id
         "status": "draft",
     }
 
