@@ -1,7 +1,7 @@
 """Stock and price item errors (docs/api.md#stock-batches, #price-batches), one function per rule.
 
-Price texts are the product upsert's (``products.rules.messages``): a price is the same thing
-wherever it is sent.
+Price rules and their texts are the product upsert's (``products.rules.currency.price_errors``):
+a price is the same thing wherever it is sent.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sellers_center.products.rules import currency, messages
-from sellers_center.products.schemas import MAX_PRICE
 
 # How far ahead of the processing time a valid_at may be. A source whose clock runs ahead, or
 # that sends local time as UTC, is off by hours at most; a time further ahead would make every
@@ -61,17 +60,6 @@ def price_errors(
 ) -> list[str]:
     """The upsert's price rules, for one price of a price batch; ``currencies`` maps each
     selling country to its currency."""
-    errors = []
     currency_code = currencies.get(code)
-    if currency_code is None:
-        errors.append(messages.country_not_sold(code))
-    for field, amount in (("retail_price", retail), ("sale_price", sale)):
-        if amount is None:
-            continue
-        if not 0 < amount <= MAX_PRICE:
-            errors.append(messages.price_out_of_range(sku, field, amount, MAX_PRICE))
-        elif currency_code is not None:
-            errors += currency.amount_errors(code, field, amount, currency_code)
-    if sale is not None and sale >= retail:
-        errors.append(messages.sale_not_below_retail(code, sale, retail))
-    return errors
+    errors = [] if currency_code is not None else [messages.country_not_sold(code)]
+    return errors + currency.price_errors(sku, code, retail, sale, currency_code)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sellers_center.products.rules import messages
+from sellers_center.products.schemas import MAX_PRICE
 
 DEFAULT_MINOR_UNIT = 2
 MINOR_UNITS = {
@@ -72,3 +73,22 @@ def amount_errors(code: str, field: str, amount: Decimal, currency: str) -> list
     if amount < smallest:
         return [messages.price_below_smallest_unit(code, field, amount, currency, smallest)]
     return [messages.price_too_precise(code, field, amount, currency, places)]
+
+
+def price_errors(
+    sku: str, code: str, retail: Decimal, sale: Decimal | None, currency: str | None
+) -> list[str]:
+    """The rules of one price, wherever it is sent (an upsert item's prices, a price batch):
+    each amount in range and as precise as ``currency`` allows (unchecked without one: the
+    country is not sold, which the caller reports), the sale price below the retail price."""
+    errors = []
+    for field, amount in (("retail_price", retail), ("sale_price", sale)):
+        if amount is None:
+            continue
+        if not 0 < amount <= MAX_PRICE:
+            errors.append(messages.price_out_of_range(sku, field, amount, MAX_PRICE))
+        elif currency is not None:
+            errors += amount_errors(code, field, amount, currency)
+    if sale is not None and sale >= retail:
+        errors.append(messages.sale_not_below_retail(code, sale, retail))
+    return errors

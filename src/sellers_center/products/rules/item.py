@@ -19,7 +19,6 @@ from sellers_center.products.rules.profile import FIELD_OF_ROLE, CategoryProfile
 from sellers_center.products.schemas import (
     MaterialCompositionNonTextileSchema,
     MaterialCompositionTextileSchema,
-    PriceSchema,
     UpsertProductItemSchema,
 )
 
@@ -187,31 +186,15 @@ def _market_errors(item: UpsertProductItemSchema, context: BatchCatalog) -> list
         priced[code] += 1
         if priced[code] == 1 and code not in selling:
             errors.append(messages.country_not_sold(code))
-        errors += _amount_errors(price, context.currencies.get(code))
-        if price.sale_price is not None and price.sale_price >= price.retail_price:
-            errors.append(
-                messages.sale_not_below_retail(code, price.sale_price, price.retail_price)
-            )
+        errors += currency.price_errors(
+            item.sku, code, price.retail_price, price.sale_price, context.currencies.get(code)
+        )
     errors += [messages.price_country_repeated(code) for code, n in priced.items() if n > 1]
     errors += [messages.price_missing(code) for code in dict.fromkeys(listed) if code not in priced]
     descriptions = item.descriptions.root if item.descriptions is not None else {}
     unknown = [locale for locale in descriptions if locale not in context.locales]
     errors += [messages.locale_not_found(locale) for locale in unknown]
     errors += [messages.image_not_url(url) for url in item.images if not _is_absolute_url(url)]
-    return errors
-
-
-def _amount_errors(price: PriceSchema, currency_code: str | None) -> list[str]:
-    """Amounts finer than the country's currency (the range is the schema's)."""
-    if currency_code is None:  # not a selling country: reported as such
-        return []
-    errors = currency.amount_errors(
-        price.country_code, "retail_price", price.retail_price, currency_code
-    )
-    if price.sale_price is not None:
-        errors += currency.amount_errors(
-            price.country_code, "sale_price", price.sale_price, currency_code
-        )
     return errors
 
 
