@@ -19,6 +19,7 @@ from sellers_center.accounts.keycache import KEY_CACHE_SECONDS, KeyCache
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import Clock, SystemClock
 from sellers_center.db import Database, UnitOfWork
+from sellers_center.db.statistics import PeriodicStatistics
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.result_cache import ResultCache
 from sellers_center.engine.retry import RetryPolicy
@@ -115,7 +116,7 @@ class Runtime:
             config or self.worker_config(),
             self.clock,
             self.wakeup,
-            maintenance=(activate_approved, self._purge_deliveries),
+            maintenance=(activate_approved, self._purge_deliveries, *self._statistics()),
             listener=listener,
             companions=(self.dispatcher().run,),
         )
@@ -144,6 +145,11 @@ class Runtime:
             disable_after=timedelta(hours=settings.webhook_disable_after_hours),
             policy=policy,
         )
+
+    def _statistics(self) -> tuple[PeriodicStatistics, ...]:
+        """SQLite's planner statistics, gathered again periodically; PostgreSQL's autovacuum
+        gathers its own (db/statistics.py)."""
+        return (PeriodicStatistics(),) if self.database.is_sqlite else ()
 
     def worker_config(self) -> WorkerConfig:
         settings = self.settings

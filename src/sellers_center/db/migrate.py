@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from sellers_center.db import statistics
 from sellers_center.db.engine import Database
 from sellers_center.db.unit import UnitOfWork
 
@@ -39,7 +40,16 @@ async def migrate(database: Database, revision: str = "head") -> None:
             # waiting for another process's migration.
             await connection.execute(text("SET LOCAL statement_timeout = 0"))
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
+        before = await connection.run_sync(_current_revision)
         await connection.run_sync(upgrade)
+        # On PostgreSQL autovacuum keeps statistics current, but a migration's new indexes have
+        # none until it next runs; on SQLite nothing else gathers them (db/statistics.py).
+        if database.is_sqlite or before != await connection.run_sync(_current_revision):
+            await statistics.gather(session)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 async def create_database(url: str) -> bool:
@@ -80,12 +90,9 @@ class SchemaError(Exception):
 async def schema_revision(database: Database) -> str | None:
     """The revision the database is at; None when it has no schema yet."""
 
-    def current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
     async with UnitOfWork(database).read() as session:
         connection = await session.connection()
-        return await connection.run_sync(current)
+        return await connection.run_sync(_current_revision)
 
 
 async def require_current_schema(database: Database) -> None:
