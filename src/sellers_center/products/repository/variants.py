@@ -311,24 +311,6 @@ def _listed(row: Any, price_rows: Sequence[PriceRow]) -> ListedVariant:
     )
 
 
-async def variants_of_styles(
-    session: AsyncSession, style_ids: Iterable[int]
-) -> dict[int, list[Variant]]:
-    """Every variant of these styles, by style id, in SKU order."""
-    statement = (
-        select(ProductVariant.style_id, *_LISTED)
-        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
-        .where(ProductVariant.style_id.in_(set(style_ids)))
-        .order_by(ProductVariant.sku)
-    )
-    rows = list(await session.execute(statement))
-    stored_prices = await prices.rows_of(session, [row.id for row in rows])
-    found: dict[int, list[Variant]] = {}
-    for row in rows:
-        found.setdefault(row.style_id, []).append(_variant(row, stored_prices.get(row.id, [])))
-    return found
-
-
 def _variant(row: Any, price_rows: Sequence[PriceRow]) -> Variant:
     return Variant(
         sku=row.sku,

@@ -20,7 +20,6 @@ from sellers_center.products.service.styles import (
     styles,
     styles_in_status,
     styles_with_unsellable_variants,
-    variants_of_styles,
 )
 from sellers_center.products.service.updates import (
     PriceChange,
@@ -65,5 +64,4 @@ __all__ = [
     "styles_with_unsellable_variants",
     "upsert_products",
     "variants_by_sku",
-    "variants_of_styles",
 ]

@@ -14,7 +14,6 @@ from sellers_center.products.repository import styles as style_rows
 from sellers_center.products.repository import variants as variant_rows
 from sellers_center.products.repository.styles import StoredStyle, StyleEntry, StyleSummary
 from sellers_center.products.rules.completeness import sale_gaps
-from sellers_center.products.variant import Variant
 
 
 async def styles(
@@ -80,14 +79,6 @@ async def sale_gaps_of_styles(
         found = sale_gaps(variant.sku, variant.countries, priced, has_images=variant.has_images)
         gaps.setdefault(variant.style_id, []).extend(found)
     return gaps
-
-
-async def variants_of_styles(
-    session: AsyncSession, style_ids: Iterable[int]
-) -> dict[int, list[Variant]]:
-    """Every variant of these styles (``Variant`` values, prices included), by style id, in SKU
-    order."""
-    return await variant_rows.variants_of_styles(session, style_ids)
 
 
 async def styles_with_unsellable_variants(
