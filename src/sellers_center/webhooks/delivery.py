@@ -105,48 +105,60 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Claim and attempt deliveries until cancelled; attempts in flight then give their
-        deliveries back."""
-        slots = asyncio.Semaphore(self.config.concurrency)
+        deliveries back. Free slots are filled by one claim for all of them."""
         attempts: set[asyncio.Task[None]] = set()
         failing = False
         try:
             while True:
-                await slots.acquire()
+                free = self.config.concurrency - len(attempts)
+                if free == 0:
+                    await asyncio.wait(attempts, return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 try:
-                    claimed = await self._claim()
+                    claimed = await self._claim(free)
                     failing = False
                 except Exception:
                     if not failing:
-                        log.exception("webhooks: claiming a delivery failed")
-                    failing, claimed = True, None
-                if claimed is None:
-                    slots.release()
-                    await asyncio.sleep(self.config.poll_seconds)
-                    continue
-                task = asyncio.create_task(self.attempt(claimed), name=f"webhook-{claimed.id}")
-                attempts.add(task)
-                task.add_done_callback(attempts.discard)
-                task.add_done_callback(lambda _: slots.release())
+                        log.exception("webhooks: claiming deliveries failed")
+                    failing, claimed = True, []
+                for delivery in claimed:
+                    task = asyncio.create_task(
+                        self.attempt(delivery), name=f"webhook-{delivery.id}"
+                    )
+                    attempts.add(task)
+                    task.add_done_callback(attempts.discard)
+                if not claimed:
+                    await self._idle(attempts)
         finally:
             for task in attempts:
                 task.cancel()
             await asyncio.gather(*attempts, return_exceptions=True)
             await self.aclose()
 
+    async def _idle(self, attempts: set[asyncio.Task[None]]) -> None:
+        """Nothing claimable: look again after the poll interval, or as soon as an attempt ends
+        (its subscription's next delivery may be due)."""
+        if attempts:
+            await asyncio.wait(
+                attempts, timeout=self.config.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        else:
+            await asyncio.sleep(self.config.poll_seconds)
+
     async def run_once(self) -> bool:
         """Claim and attempt one due delivery, if there is one (tests, the CLI)."""
-        claimed = await self._claim()
-        if claimed is None:
+        claimed = await self._claim(1)
+        if not claimed:
             return False
-        await self.attempt(claimed)
+        await self.attempt(claimed[0])
         return True
 
-    async def _claim(self) -> ClaimedDelivery | None:
+    async def _claim(self, limit: int) -> list[ClaimedDelivery]:
         now = self.clock.now()
         lease_until = now + timedelta(seconds=self.config.lease_seconds)
         async with self.unit.write() as session:
-            return await queue.claim_next(
-                session, owner=self.owner, now=now, lease_until=lease_until
+            return await queue.claim_due(
+                session, owner=self.owner, now=now, lease_until=lease_until, limit=limit
             )
 
     async def attempt(self, claimed: ClaimedDelivery) -> None:

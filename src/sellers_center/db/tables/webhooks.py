@@ -79,6 +79,13 @@ class WebhookDelivery(Base):
             postgresql_where=sql_text(PENDING_CONDITION),
             sqlite_where=sql_text(PENDING_CONDITION),
         ),
+        # The attempts in flight (a handful), whose subscriptions a claim skips.
+        Index(
+            "ix_webhook_deliveries_leased",
+            "lease_expires_at",
+            postgresql_where=sql_text(PENDING_CONDITION),
+            sqlite_where=sql_text(PENDING_CONDITION),
+        ),
         Index(
             "ix_webhook_deliveries_subscription_pending",
             "subscription_id",

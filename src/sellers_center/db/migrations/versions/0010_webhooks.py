@@ -117,6 +117,13 @@ def upgrade() -> None:
         sqlite_where=sa.text(PENDING),
     )
     op.create_index(
+        "ix_webhook_deliveries_leased",
+        "webhook_deliveries",
+        ["lease_expires_at"],
+        postgresql_where=sa.text(PENDING),
+        sqlite_where=sa.text(PENDING),
+    )
+    op.create_index(
         "ix_webhook_deliveries_subscription_pending",
         "webhook_deliveries",
         ["subscription_id", "id"],
