@@ -17,8 +17,12 @@ class Wakeup:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self.generation = 0
+        """How many times work was announced: a claim that found nothing is worth repeating
+        only once it moved (``claimer.Claimer``)."""
 
     def notify(self) -> None:
+        self.generation += 1
         self._event.set()
 
     async def wait(self, at_most_seconds: float) -> None:

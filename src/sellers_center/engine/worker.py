@@ -25,6 +25,7 @@ from sellers_center.clock import Clock
 from sellers_center.db import Database, UnitOfWork
 from sellers_center.engine import repository
 from sellers_center.engine.application import Application
+from sellers_center.engine.claimer import Claimer
 from sellers_center.engine.fault import AttemptFailure, LeaseLostError
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.lease import Leases
@@ -88,6 +89,7 @@ class Worker:
             self.unit, clock, self.retries, self.wakeup, config.retention, tuple(maintenance)
         )
         self._stopping = asyncio.Event()
+        self.claimer = Claimer(self._claim, self.wakeup, config.poll_seconds)
 
     def stop(self) -> None:
         """Stop claiming; ``run`` returns once the batches in hand are finished, or given back
@@ -135,7 +137,9 @@ class Worker:
         failing = False  # while the database is away, one traceback per outage, not per poll
         while not self._stopping.is_set():
             try:
-                if await self.run_once():
+                claimed = await self.claimer.next()
+                if claimed is not None:
+                    await self._process(*claimed)
                     failing = False
                     continue
                 if failing:
