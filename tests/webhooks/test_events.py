@@ -15,6 +15,7 @@ from sellers_center.clock import ManualClock
 from sellers_center.db.tables import WebhookDelivery, WebhookEvent
 from sellers_center.engine import repository as engine_queue
 from sellers_center.lifecycle import service as lifecycle
+from sellers_center.products import service as products
 from sellers_center.runtime import Runtime
 from sellers_center.webhooks import service as webhooks
 from tests.engine.helpers import submit
@@ -73,7 +74,7 @@ async def test_each_event_arrives_once_signed_both_ways(
         [{"order_items": [first], "return_tracking_key": "R1"}],
     )
 
-    assert await deliver_due(runtime) == 17
+    assert await deliver_due(runtime) == 19
     received = receiver.at("/all")
     assert [request.event for request in received] == [
         "batch.completed",  # products
@@ -83,10 +84,12 @@ async def test_each_event_arrives_once_signed_both_ways(
         "product_master.status_updated",  # activated: active
         "stock.updated",
         "batch.completed",  # stocks
+        "stock.updated",  # the order's units taken
         "order.created",
         "order_items.shipped",
         "order.updated",
         "batch.completed",  # ship
+        "stock.updated",  # the cancelled unit given back
         "order_items.cancelled",
         "order.updated",
         "batch.completed",  # cancel
@@ -121,8 +124,10 @@ async def test_messages_are_what_the_api_shows(
         )
         assert messages["order.created"] == listed.json()["items"][0]
     else:
-        assert messages["stock.updated"] == [
-            {"sku": f"{STYLE}-S", "quantity": 7, "quantity_fbm": None}
+        stock = [r.payload["message"] for r in receiver.at("/one") if r.event == event]
+        assert stock == [  # the stock batch's 7 units, then one taken by the order
+            [{"sku": f"{STYLE}-S", "quantity": 7, "quantity_fbm": None}],
+            [{"sku": f"{STYLE}-S", "quantity": 6, "quantity_fbm": None}],
         ]
     assert messages["product_master.status_updated"] == {
         "external_reference_key": STYLE,
@@ -130,6 +135,24 @@ async def test_messages_are_what_the_api_shows(
         "rejection_reasons": [],
         "rejection_message": None,
     }
+
+
+async def test_the_warehouse_units_the_operator_sets_are_a_stock_event(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, receiver: Receiver
+) -> None:
+    await subscribe(client, seller, receiver.url("/fbm"), ["stock.updated"])
+    await stock_batch(client, runtime, seller)  # unknown SKU: nothing changes, nothing is sent
+    await upsert(client, runtime, seller, [jacket(f"{STYLE}-S", quantity=3)])
+    async with runtime.unit.write() as session:
+        await products.set_fbm_stock(
+            session, seller.seller_id, f"{STYLE}-S", 4, runtime.clock.now()
+        )
+
+    await deliver_due(runtime)
+
+    assert [r.payload["message"] for r in receiver.at("/fbm")] == [
+        [{"sku": f"{STYLE}-S", "quantity": 3, "quantity_fbm": 4}]
+    ]
 
 
 async def test_a_failed_batch_is_an_event(

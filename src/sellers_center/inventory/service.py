@@ -21,9 +21,6 @@ from sellers_center.inventory.schemas import UpdatePriceItemSchema, UpdateStockI
 from sellers_center.products import service as products
 from sellers_center.products.rules import messages
 from sellers_center.products.service import PriceChange, StockLevel
-from sellers_center.webhooks import service as webhooks
-
-STOCK_UPDATED = "stock.updated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +75,7 @@ async def update_stocks(
         applied[item.sku] = timing.valid_at
         outcomes.append(ItemOutcome())
     await products.set_stock(session, context.seller_id, list(changes.values()), context.now)
-    await _stock_updated(session, context, list(changes))
     return outcomes
-
-
-async def _stock_updated(session: AsyncSession, context: BatchContext, skus: list[str]) -> None:
-    """``stock.updated`` with the changed SKUs' stock as it now is (docs/api.md#webhooks)."""
-    if not skus or not await webhooks.wanted(session, context.seller_id, {STOCK_UPDATED}):
-        return
-    listed = await products.variants_by_sku(session, context.seller_id, skus)
-    message = [
-        {"sku": sku, "quantity": found.variant.quantity, "quantity_fbm": found.quantity_fbm}
-        for sku in skus
-        if (found := listed.get(sku)) is not None
-    ]
-    await webhooks.emit(session, context.seller_id, STOCK_UPDATED, message, context.now)
 
 
 def _stock_time_error(sku: str, timing: Validity) -> str | None:

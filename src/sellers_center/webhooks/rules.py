@@ -14,7 +14,10 @@ EVENT_TYPES: dict[str, str] = {
     "order_items.shipped": "Items were shipped: the order number and the shipped items.",
     "order_items.cancelled": "Items were cancelled: the order number and the cancelled items.",
     "order_items.returned": "Items were returned: the order number and the returned items.",
-    "stock.updated": 'A stock batch changed stock: [{"sku", "quantity", "quantity_fbm"}].',
+    "stock.updated": (
+        "Stock changed (a stock batch, an order placed or cancelled, the marketplace's"
+        ' warehouse): [{"sku", "quantity", "quantity_fbm"}].'
+    ),
     "product_master.status_updated": (
         "A style's publication status changed: its key, status and rejection, if any."
     ),

@@ -18,6 +18,7 @@ from sellers_center.products.repository.prices import PriceRow
 from sellers_center.products.repository.updates import StockLevel, Warehouse
 from sellers_center.products.rules import messages
 from sellers_center.products.rules.completeness import sale_gaps
+from sellers_center.products.service.stock_events import stock_updated
 
 
 async def stock_levels(
@@ -33,6 +34,7 @@ async def set_stock(
 ) -> None:
     """Each SKU's new quantity and the validity of the update that set it."""
     await updates.save_stock(session, seller_id, levels, now)
+    await stock_updated(session, seller_id, (level.sku for level in levels), now)
 
 
 async def reserve_stock(
@@ -56,6 +58,8 @@ async def reserve_stock(
         ]
         if short:
             await savepoint.rollback()
+    if not short:
+        await stock_updated(session, seller_id, sorted(units), now)
     return short
 
 
@@ -70,11 +74,13 @@ async def release_stock(
     statement each, in SKU order). Returns the SKUs that could not take them back (unknown, or
     whose stock is no longer counted); the others are given back."""
     _check_units(units)
-    return [
-        sku
-        for sku in sorted(units)
-        if not await updates.give_back(session, seller_id, sku, units[sku], now, warehouse)
-    ]
+    given_back: list[str] = []
+    refused: list[str] = []
+    for sku in sorted(units):
+        taken = await updates.give_back(session, seller_id, sku, units[sku], now, warehouse)
+        (given_back if taken else refused).append(sku)
+    await stock_updated(session, seller_id, given_back, now)
+    return refused
 
 
 async def set_fbm_stock(
@@ -86,6 +92,7 @@ async def set_fbm_stock(
         raise InvalidInputError(f"A quantity is 0 or more, not {quantity}")
     if not await updates.set_fbm_quantity(session, seller_id, sku, quantity, now):
         raise NotFoundError(messages.product_not_found(sku))
+    await stock_updated(session, seller_id, [sku], now)
 
 
 def _check_units(units: Mapping[str, int]) -> None:
