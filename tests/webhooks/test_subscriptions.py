@@ -117,6 +117,17 @@ async def test_a_subscription_is_made_listed_changed_and_deleted(
         ),
         (
             ["order.created"],
+            "https://exa\tmple.com/hooks",
+            "url 'https://exa\\tmple.com/hooks' is not a valid URL: it holds a control character",
+        ),
+        (
+            ["order.created"],
+            "https://\N{SNOWMAN}.net/",
+            "url 'https://\N{SNOWMAN}.net/' is not a valid URL: Invalid IDNA hostname: "
+            "'\N{SNOWMAN}.net'",
+        ),
+        (
+            ["order.created"],
             "https://127.0.0.1:8443/hooks",
             "url host 127.0.0.1 resolves to 127.0.0.1, a private, loopback or link-local "
             "address; webhooks go to public addresses only",

@@ -169,6 +169,11 @@ class Dispatcher:
         except asyncio.CancelledError:
             await asyncio.shield(self._give_back(claimed))
             raise
+        except Exception:
+            # Recorded as a failed attempt like any other: an attempt that dies unrecorded is
+            # claimed again when its lease runs out, forever, and holds its subscription's queue.
+            log.exception("webhook delivery %s: the attempt failed", claimed.id)
+            outcome = Outcome(None, rules.attempt_failed())
         seconds = time.perf_counter() - started
         result = "delivered" if outcome.error is None else "error"
         WEBHOOK_LATENCY.labels(result).observe(seconds)

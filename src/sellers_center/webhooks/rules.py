@@ -53,6 +53,10 @@ def not_a_url(url: str) -> str:
     return f"url {url!r} is not an absolute http(s) URL with a host"
 
 
+def invalid_url(url: str, problem: str) -> str:
+    return f"url {url!r} is not a valid URL: {problem}"
+
+
 def plain_http(host: str) -> str:
     return (
         f"url must use https (http is allowed only in sandbox mode or for hosts the operator "
@@ -93,6 +97,10 @@ def status_refused(code: int) -> str:
 
 def request_failed(problem: str) -> str:
     return f"the request failed: {problem}"
+
+
+def attempt_failed() -> str:
+    return "the request could not be made"
 
 
 def timed_out(seconds: float) -> str:

@@ -10,6 +10,8 @@ import socket
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit
 
+import httpx
+
 from sellers_center.webhooks import rules
 
 # A resolver that does not answer within this long makes the host unusable for this attempt.
@@ -43,7 +45,17 @@ class Target:
 
 
 def check_url(url: str, policy: TargetPolicy) -> SplitResult:
-    """The URL's parts, or ``TargetRefusedError`` for a URL that is malformed or not https."""
+    """The URL's parts, or ``TargetRefusedError`` for a URL that is malformed or not https.
+
+    A URL the delivery client (httpx) would refuse is refused here: ``urlsplit`` alone drops
+    tab, CR and LF silently and takes hosts IDNA 2008 forbids, and such a URL could never be
+    sent to."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        raise TargetRefusedError(rules.invalid_url(url, "it holds a control character"))
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise TargetRefusedError(rules.invalid_url(url, str(error))) from None
     try:
         parts = urlsplit(url)
         port = parts.port
