@@ -179,6 +179,28 @@ async def test_a_change_is_checked_like_a_new_subscription(
     assert stored.json()["url"] == HOOK
 
 
+LONG_LABEL = "a" * 64
+
+
+@pytest.mark.parametrize("host", [f"{LONG_LABEL}.com", "a..com"])
+async def test_a_name_no_resolver_can_be_asked_does_not_resolve(
+    client: httpx.AsyncClient, seller: SellerKey, host: str
+) -> None:
+    hook = await subscribe(client, seller, HOOK, ["order.created"])
+    url = f"https://{host}/hooks"
+    expected = {"message": f"url host {host} does not resolve"}
+
+    created = await client.post(
+        "/api/v1/webhooks/", json={"events": ["order.created"], "url": url}, headers=seller.headers
+    )
+    changed = await client.patch(
+        f"/api/v1/webhooks/{hook.id}", json={"url": url}, headers=seller.headers
+    )
+
+    assert (created.status_code, created.json()) == (422, expected)
+    assert (changed.status_code, changed.json()) == (422, expected)
+
+
 async def test_a_seller_sees_and_changes_only_its_own_webhooks(
     client: httpx.AsyncClient, seller: SellerKey, other_seller: SellerKey
 ) -> None:

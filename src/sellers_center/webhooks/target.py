@@ -98,7 +98,8 @@ async def _addresses(host: str, port: int) -> list[str]:
     try:
         async with asyncio.timeout(RESOLVE_TIMEOUT_SECONDS):
             found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, TimeoutError):
+    except (OSError, TimeoutError, UnicodeError):
+        # UnicodeError: a name no resolver can be asked (an empty label, one over 63 chars).
         raise TargetRefusedError(rules.does_not_resolve(host)) from None
     addresses = list(dict.fromkeys(str(entry[4][0]) for entry in found))
     if not addresses:
