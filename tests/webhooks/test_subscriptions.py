@@ -3,12 +3,15 @@ refusals name the problem; a seller sees only its own webhooks."""
 
 from __future__ import annotations
 
+import socket
+from typing import Any
+
 import httpx
 import pytest
 
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
-from sellers_center.webhooks.rules import EVENT_TYPES, MAX_SUBSCRIPTIONS
+from sellers_center.webhooks.rules import EVENT_TYPES, MAX_SUBSCRIPTIONS, not_public
 from tests.support import SellerKey
 from tests.webhooks.helpers import subscribe
 
@@ -129,26 +132,22 @@ async def test_a_subscription_is_made_listed_changed_and_deleted(
         (
             ["order.created"],
             "https://127.0.0.1:8443/hooks",
-            "url host 127.0.0.1 resolves to 127.0.0.1, a private, loopback or link-local "
-            "address; webhooks go to public addresses only",
+            not_public("127.0.0.1"),
         ),
         (
             ["order.created"],
             "https://10.1.2.3/",
-            "url host 10.1.2.3 resolves to 10.1.2.3, a private, loopback or link-local address; "
-            "webhooks go to public addresses only",
+            not_public("10.1.2.3"),
         ),
         (
             ["order.created"],
             "https://[fe80::1]/",
-            "url host fe80::1 resolves to fe80::1, a private, loopback or link-local address; "
-            "webhooks go to public addresses only",
+            not_public("fe80::1"),
         ),
         (
             ["order.created"],
             "https://169.254.169.254/latest/meta-data",
-            "url host 169.254.169.254 resolves to 169.254.169.254, a private, loopback or "
-            "link-local address; webhooks go to public addresses only",
+            not_public("169.254.169.254"),
         ),
     ],
 )
@@ -179,16 +178,46 @@ async def test_a_change_is_checked_like_a_new_subscription(
     assert stored.json()["url"] == HOOK
 
 
+def internal_dns(host: str, port: object, *args: object, **kwargs: object) -> list[Any]:
+    """A resolver that knows one internal name."""
+    if host == "billing.internal":
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", 443))]
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+async def test_a_refusal_does_not_tell_internal_names_from_missing_ones(
+    client: httpx.AsyncClient, seller: SellerKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", internal_dns)
+    answers = {}
+    for host in ("billing.internal", "missing.internal"):
+        response = await client.post(
+            "/api/v1/webhooks/",
+            json={"events": ["order.created"], "url": f"https://{host}/hooks"},
+            headers=seller.headers,
+        )
+        assert response.status_code == 422
+        answers[host] = response.json()
+
+    assert answers == {
+        host: {
+            "message": f"url host {host} does not resolve to a public address; webhooks go only "
+            "to hosts that resolve to public addresses"
+        }
+        for host in answers
+    }
+
+
 LONG_LABEL = "a" * 64
 
 
 @pytest.mark.parametrize("host", [f"{LONG_LABEL}.com", "a..com"])
-async def test_a_name_no_resolver_can_be_asked_does_not_resolve(
+async def test_a_name_no_resolver_can_be_asked_is_refused(
     client: httpx.AsyncClient, seller: SellerKey, host: str
 ) -> None:
     hook = await subscribe(client, seller, HOOK, ["order.created"])
     url = f"https://{host}/hooks"
-    expected = {"message": f"url host {host} does not resolve"}
+    expected = {"message": not_public(host)}
 
     created = await client.post(
         "/api/v1/webhooks/", json={"events": ["order.created"], "url": url}, headers=seller.headers

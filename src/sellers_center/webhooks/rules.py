@@ -64,14 +64,12 @@ def plain_http(host: str) -> str:
     )
 
 
-def does_not_resolve(host: str) -> str:
-    return f"url host {host} does not resolve"
-
-
-def private_address(host: str, address: str) -> str:
+def not_public(host: str) -> str:
+    """A host that does not resolve or resolves to an address that is not public: one text for
+    both, naming no address, so that refusals cannot map the names of an internal network."""
     return (
-        f"url host {host} resolves to {address}, a private, loopback or link-local address; "
-        f"webhooks go to public addresses only"
+        f"url host {host} does not resolve to a public address; webhooks go only to hosts "
+        f"that resolve to public addresses"
     )
 
 

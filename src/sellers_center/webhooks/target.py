@@ -78,7 +78,7 @@ async def resolve(url: str, policy: TargetPolicy) -> Target:
     if not policy.allow_private:
         for address in addresses:
             if not is_public(address):
-                raise TargetRefusedError(rules.private_address(host, address))
+                raise TargetRefusedError(rules.not_public(host))
     return Target(url, parts.scheme, host, port, addresses[0])
 
 
@@ -100,8 +100,8 @@ async def _addresses(host: str, port: int) -> list[str]:
             found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, TimeoutError, UnicodeError):
         # UnicodeError: a name no resolver can be asked (an empty label, one over 63 chars).
-        raise TargetRefusedError(rules.does_not_resolve(host)) from None
+        raise TargetRefusedError(rules.not_public(host)) from None
     addresses = list(dict.fromkeys(str(entry[4][0]) for entry in found))
     if not addresses:
-        raise TargetRefusedError(rules.does_not_resolve(host))
+        raise TargetRefusedError(rules.not_public(host))
     return addresses
