@@ -90,6 +90,17 @@ ENVELOPES = {
 ERROR_BODIES = {"BadRequestSchema": {"message"}, "ValidationErrorSchema": {"detail", "message"}}
 # FastAPI's own, replaced at run time by the service's ValidationErrorSchema.
 UNUSED = {"HTTPValidationError", "ValidationError"}
+# Webhook subscriptions are managed over HTTP; the SDK has no resource for them yet (docs/sdk.md
+# says so). Mapping them here is the first step of adding one.
+NOT_IN_THE_SDK = {
+    "WebhookTypeSchema",
+    "WebhookSchema",
+    "CreateWebhookSchema",
+    "UpdateWebhookSchema",
+    "WebhookSecretSchema",
+    "DeliverySchema",
+    "DeliveriesPageSchema",
+}
 
 
 @pytest.fixture
@@ -162,7 +173,7 @@ def test_every_server_schema_is_covered(openapi: dict[str, Any]) -> None:
     for name, fields in ERROR_BODIES.items():
         assert set(schemas[name]["properties"]) == fields
     envelopes = {envelope for envelope, _ in ENVELOPES.values()}
-    covered = server.visited | envelopes | set(ERROR_BODIES) | UNUSED
+    covered = server.visited | envelopes | set(ERROR_BODIES) | UNUSED | NOT_IN_THE_SDK
     assert set(schemas) - covered == set()
 
 

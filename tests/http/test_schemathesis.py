@@ -111,6 +111,6 @@ def test_every_operation_answers_as_its_document_says(
     finally:
         shutdown_lifespans()
 
-    assert len(operations) == 29
+    assert len(operations) == 38
     failures = [finding for finding in findings if finding is not None]
     assert failures == [], "\n\n".join(failures)

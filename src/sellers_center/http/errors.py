@@ -142,9 +142,21 @@ async def _api_error(_: Request, error: Exception) -> Response:
     return message(error.status_code, error.message, error.headers)
 
 
+# FastAPI's refusal of a JSON body it could not even decode (bytes that are not UTF-8): a body
+# that breaks the schema like any other, so a 422 as for invalid JSON, not FastAPI's 400.
+UNPARSEABLE_BODY = "There was an error parsing the body"
+NOT_JSON = {
+    "type": "json_invalid",
+    "loc": ("body",),
+    "msg": "The body is not JSON text in UTF-8",
+}
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     text = error.detail if isinstance(error.detail, str) else str(error.detail)
+    if error.status_code == 400 and text == UNPARSEABLE_BODY:
+        return validation_response([NOT_JSON])
     headers = dict(error.headers or {})
     if error.status_code == 404 and text == "Not Found":
         text = f"Not found: {request.method} {request.url.path}"

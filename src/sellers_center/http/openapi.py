@@ -56,7 +56,11 @@ def request_body(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _content(schema_name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=schema_name)}}}
+    return {"application/json": {"schema": _ref(schema_name)}}
+
+
+def _ref(schema_name: str) -> dict[str, str]:
+    return {"$ref": REF_TEMPLATE.format(model=schema_name)}
 
 
 def complete_responses(document: dict[str, Any]) -> None:
@@ -73,15 +77,27 @@ def complete_responses(document: dict[str, Any]) -> None:
             else:
                 operation["security"] = []
             if operation.get("parameters") or "requestBody" in operation:
-                responses["422"] = {
-                    "description": "Validation Error",
-                    "content": _content(VALIDATION_SCHEMA),
-                }
+                responses["422"] = _validation_response(responses.get("422"))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     for model in (BadRequestSchema, ValidationErrorSchema):
         schemas.setdefault(model.__name__, model.model_json_schema(ref_template=REF_TEMPLATE))
+
+
+def _validation_response(declared: dict[str, Any] | None) -> dict[str, Any]:
+    """A 422 for a request that breaks the schema, and beside it the route's own 422 when it
+    declares one (a refusal of valid input, ``{message}`` alone)."""
+    own = (declared or {}).get("content", {}).get("application/json", {}).get("schema")
+    if own is None or own in [
+        _ref(name) for name in (*FASTAPI_VALIDATION_SCHEMAS, VALIDATION_SCHEMA)
+    ]:
+        return {"description": "Validation Error", "content": _content(VALIDATION_SCHEMA)}
+    assert declared is not None
+    return {
+        "description": f"Validation Error, or: {declared['description']}",
+        "content": {"application/json": {"schema": {"anyOf": [_ref(VALIDATION_SCHEMA), own]}}},
+    }
 
 
 def lift_path_parameters(document: dict[str, Any]) -> None:

@@ -64,7 +64,7 @@ def _schema(subscription: service.Subscription) -> WebhookSchema:
 @router.get(
     "/api/v1/webhooks/types", summary="List webhook events", description=describe_limit(LIMIT)
 )
-async def list_types(
+async def list_webhook_types(
     _: Annotated[Principal, authenticated("webhooks.types", LIMIT)],
 ) -> list[WebhookTypeSchema]:
     return [WebhookTypeSchema(event=e, description=d) for e, d in service.event_types()]
@@ -176,7 +176,7 @@ async def delete_webhook(
     description=describe_limit(LIMIT),
     responses=NOT_FOUND,
 )
-async def rotate_secret(
+async def rotate_webhook_secret(
     subscription_id: uuid.UUID,
     runtime: RuntimeDependency,
     session: WriteSession,
@@ -196,7 +196,7 @@ async def rotate_secret(
     description=describe_limit(LIMIT),
     responses=NOT_FOUND,
 )
-async def list_deliveries(
+async def list_webhook_deliveries(
     request: Request,
     subscription_id: uuid.UUID,
     session: ReadSession,
@@ -222,7 +222,7 @@ async def list_deliveries(
     status_code=202,
     responses={**NOT_FOUND, 409: {"model": BadRequestSchema, "description": "An attempt runs"}},
 )
-async def redeliver(
+async def redeliver_webhook_delivery(
     subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
     runtime: RuntimeDependency,
