@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.accounts.service import Principal
 from sellers_center.http.dependencies import (
@@ -21,6 +22,7 @@ from sellers_center.http.ratelimit import describe_limit
 from sellers_center.http.routing import SlashAgnosticRouter
 from sellers_center.http.schemas import BadRequestSchema
 from sellers_center.pagination import DEFAULT_PER_PAGE, offset
+from sellers_center.runtime import Runtime
 from sellers_center.webhooks import service
 from sellers_center.webhooks.rules import SubscriptionRefusedError
 from sellers_center.webhooks.schemas import (
@@ -89,23 +91,35 @@ async def list_webhooks(
 async def create_webhook(
     body: CreateWebhookSchema,
     runtime: RuntimeDependency,
-    session: WriteSession,
     principal: Annotated[Principal, authenticated("webhooks.create", LIMIT)],
 ) -> WebhookSecretSchema:
     """The secret is in this answer only; keep it to verify each request's signatures."""
-    try:
-        subscription_id, secret = await service.create(
+    # The target is resolved before the write transaction opens: resolving may take seconds,
+    # and a write open that long would hold SQLite's write lock (the workers' too).
+    url = await _checked(runtime, body.url)
+
+    async def store(session: AsyncSession) -> tuple[uuid.UUID, str]:
+        return await service.create(
             session,
             principal.seller_id,
             events=body.events,
-            url=body.url,
+            url=url,
             description=body.description,
-            policy=runtime.webhook_config().policy,
             now=runtime.clock.now(),
         )
+
+    try:
+        subscription_id, secret = await runtime.unit.write(store)
     except SubscriptionRefusedError as error:
         raise _refused(error) from None
     return WebhookSecretSchema(id=subscription_id, client_secret=secret)
+
+
+async def _checked(runtime: Runtime, url: str) -> service.CheckedUrl:
+    try:
+        return await service.check_url(url, runtime.webhook_config().policy)
+    except SubscriptionRefusedError as error:
+        raise _refused(error) from None
 
 
 @router.get(PATH, summary="Get a webhook", description=describe_limit(LIMIT), responses=NOT_FOUND)
@@ -127,27 +141,26 @@ async def update_webhook(
     subscription_id: uuid.UUID,
     body: UpdateWebhookSchema,
     runtime: RuntimeDependency,
-    session: WriteSession,
     principal: Annotated[Principal, authenticated("webhooks.update", UPDATE_LIMIT)],
 ) -> WebhookSchema:
     """Enabling a disabled webhook starts its failure count again."""
     sent = body.model_fields_set
+    url = None if body.url is None else await _checked(runtime, body.url)
     change = service.SubscriptionChange(
         events=body.events,
-        url=body.url,
+        url=url,
         description=body.description,
         clear_description="description" in sent and body.description is None,
         enabled=body.enabled,
     )
-    try:
-        updated = await service.update(
-            session,
-            principal.seller_id,
-            subscription_id,
-            change,
-            policy=runtime.webhook_config().policy,
-            now=runtime.clock.now(),
+
+    async def store(session: AsyncSession) -> service.Subscription:
+        return await service.update(
+            session, principal.seller_id, subscription_id, change, now=runtime.clock.now()
         )
+
+    try:
+        updated = await runtime.unit.write(store)
     except SubscriptionRefusedError as error:
         raise _refused(error) from None
     return _schema(updated)

@@ -23,11 +23,13 @@ from sellers_center.webhooks.target import TargetPolicy
 
 __all__ = [
     "Backlog",
+    "CheckedUrl",
     "DeliveryEntry",
     "Subscription",
     "SubscriptionChange",
     "TargetPolicy",
     "backlog",
+    "check_url",
     "create",
     "delete",
     "deliveries",
@@ -56,19 +58,32 @@ def _check_events(events: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedUrl:
+    """A target URL webhooks may be sent to, as ``check_url`` found it."""
+
+    url: str
+
+
+async def check_url(url: str, policy: TargetPolicy) -> CheckedUrl:
+    """``url`` checked and its host resolved (up to ``target.RESOLVE_TIMEOUT_SECONDS``): done
+    before the write transaction that stores it, which on SQLite holds the process's write
+    lock (a worker's claims included) for as long as it is open."""
+    await target.resolve(url, policy)
+    return CheckedUrl(url)
+
+
 async def create(
     session: AsyncSession,
     seller_id: int,
     *,
     events: Sequence[str],
-    url: str,
+    url: CheckedUrl,
     description: str | None,
-    policy: TargetPolicy,
     now: datetime,
 ) -> tuple[uuid.UUID, str]:
     """A new subscription's id and its secret (returned only here)."""
     wanted_events = _check_events(events)
-    await target.resolve(url, policy)
     if await repository.count_subscriptions(session, seller_id) >= rules.MAX_SUBSCRIPTIONS:
         raise ConflictError(rules.too_many_subscriptions())
     subscription_id, secret = new_batch_id(), new_secret()
@@ -77,7 +92,7 @@ async def create(
         {
             "id": subscription_id,
             "seller_id": seller_id,
-            "url": url,
+            "url": url.url,
             "events": wanted_events,
             "description": description,
             "enabled": True,
@@ -109,7 +124,7 @@ class SubscriptionChange:
     with ``clear_description``)."""
 
     events: Sequence[str] | None = None
-    url: str | None = None
+    url: CheckedUrl | None = None
     description: str | None = None
     clear_description: bool = False
     enabled: bool | None = None
@@ -121,7 +136,6 @@ async def update(
     subscription_id: uuid.UUID,
     change: SubscriptionChange,
     *,
-    policy: TargetPolicy,
     now: datetime,
 ) -> Subscription:
     await get(session, seller_id, subscription_id)
@@ -129,8 +143,7 @@ async def update(
     if change.events is not None:
         values["events"] = _check_events(change.events)
     if change.url is not None:
-        await target.resolve(change.url, policy)
-        values["url"] = change.url
+        values["url"] = change.url.url
     if change.description is not None or change.clear_description:
         values["description"] = change.description
     if change.enabled is not None:
