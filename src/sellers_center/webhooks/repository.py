@@ -153,9 +153,17 @@ async def delete_subscription(
 async def enabled_subscriptions(
     session: AsyncSession, seller_id: int
 ) -> list[tuple[uuid.UUID, tuple[str, ...]]]:
-    """The seller's enabled subscriptions and their events: who gets an event emitted now."""
-    statement = select(WebhookSubscription.id, WebhookSubscription.events).where(
-        WebhookSubscription.seller_id == seller_id, WebhookSubscription.enabled.is_(True)
+    """The seller's enabled subscriptions and their events: who gets an event emitted now.
+
+    On PostgreSQL the rows are key-share locked until the caller's transaction ends: a
+    subscription deleted between this read and the insert of its deliveries failed the
+    emitting transaction (the change the event reports) on the foreign key; now the delete
+    waits, and takes the new deliveries with it. The delivery claim's NO KEY UPDATE lock does
+    not conflict (SQLite has one writer and renders no lock)."""
+    statement = (
+        select(WebhookSubscription.id, WebhookSubscription.events)
+        .where(WebhookSubscription.seller_id == seller_id, WebhookSubscription.enabled.is_(True))
+        .with_for_update(read=True, key_share=True)
     )
     return [(row.id, tuple(row.events)) for row in await session.execute(statement)]
 
