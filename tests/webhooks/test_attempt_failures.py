@@ -4,13 +4,16 @@ would run out and the delivery be claimed again forever, holding its subscriptio
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from sellers_center.clock import ManualClock
 from sellers_center.runtime import Runtime
-from sellers_center.webhooks import repository
+from sellers_center.webhooks import queue, repository
 from sellers_center.webhooks import service as webhooks
 from sellers_center.webhooks.delivery import Dispatcher
 from tests.support import BOTH_BACKENDS, SellerKey
@@ -84,3 +87,38 @@ async def test_an_unforeseen_error_is_a_failed_attempt_and_says_nothing_internal
 
     [entry] = (await delivery_log(client, seller, hook.id))["items"]
     expect_retry(entry, "the request could not be made")
+
+
+async def test_an_attempt_that_lost_its_lease_does_not_disable_the_subscription(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    seller: SellerKey,
+    receiver: Receiver,
+    clock: ManualClock,
+) -> None:
+    hook = await subscribe(client, seller, receiver.url("/down"), ["batch.completed"])
+    receiver.answer("/down", 503)
+    await emit(runtime, seller)
+    # Any failure would disable the subscription at once.
+    config = dataclasses.replace(runtime.webhook_config(), disable_after=timedelta(0))
+    late = Dispatcher(runtime.unit, runtime.clock, config, "late")
+
+    async def claim(owner: str) -> list[queue.ClaimedDelivery]:
+        now = clock.now()
+        until = now + timedelta(seconds=config.lease_seconds)
+        async with runtime.unit.write() as session:
+            return await queue.claim_due(session, owner=owner, now=now, lease_until=until, limit=1)
+
+    [claimed] = await claim("late")
+    clock.advance(config.lease_seconds + 1)  # its lease runs out; another worker claims
+    assert len(await claim("other")) == 1
+    try:
+        await late.attempt(claimed)
+    finally:
+        await late.aclose()
+
+    assert len(receiver.at("/down")) == 1
+    stored = await client.get(f"/api/v1/webhooks/{hook.id}", headers=seller.headers)
+    assert stored.json()["enabled"] is True
+    [entry] = (await delivery_log(client, seller, hook.id))["items"]
+    assert (entry["status"], entry["attempts"], entry["last_error"]) == ("pending", 2, None)

@@ -239,13 +239,9 @@ class Dispatcher:
                 )
                 return queue.DELIVERED if recorded else None
             retry_at, error = self._next_attempt(claimed, outcome.error, now)
-            since = await queue.mark_failing(session, claimed.subscription_id, now)
-            disabling = since is not None and now - since >= self.config.disable_after
-            if disabling and since is not None:
-                hours = self.config.disable_after.total_seconds() / 3600
-                reason = rules.disabled_for_failures(since, hours)
-                await queue.disable(session, claimed.subscription_id, reason, now)
-                error = f"{error}; subscription {reason}"
+            # The attempt first: one whose lease ran out (another worker attempts the delivery
+            # now) says nothing about the subscription, and must neither mark it failing nor
+            # disable it.
             recorded = await queue.record_failure(
                 session,
                 claimed,
@@ -255,8 +251,15 @@ class Dispatcher:
                 retry_at=retry_at,
                 now=now,
             )
-        if not recorded:
-            return None
+            if not recorded:
+                return None
+            since = await queue.mark_failing(session, claimed.subscription_id, now)
+            if since is not None and now - since >= self.config.disable_after:
+                hours = self.config.disable_after.total_seconds() / 3600
+                reason = rules.disabled_for_failures(since, hours)
+                await queue.disable(session, claimed.subscription_id, reason, now)
+                error = f"{error}; subscription {reason}"
+                await queue.note_error(session, claimed.id, error)
         log.info("webhook delivery %s: %s", claimed.id, error)
         return "retry" if retry_at is not None else queue.FAILED
 

@@ -212,6 +212,13 @@ async def record_failure(
     return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
+async def note_error(session: AsyncSession, delivery_id: uuid.UUID, error: str) -> None:
+    """Replace the error recorded for a delivery's last attempt."""
+    await session.execute(
+        update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(last_error=error)
+    )
+
+
 async def mark_failing(
     session: AsyncSession, subscription_id: uuid.UUID, now: datetime
 ) -> datetime | None:
