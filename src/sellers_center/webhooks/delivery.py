@@ -260,6 +260,7 @@ class Dispatcher:
                 await queue.disable(session, claimed.subscription_id, reason, now)
                 error = f"{error}; subscription {reason}"
                 await queue.note_error(session, claimed.id, error)
+                retry_at = None  # failed with the subscription's other pending deliveries
         log.info("webhook delivery %s: %s", claimed.id, error)
         return "retry" if retry_at is not None else queue.FAILED
 

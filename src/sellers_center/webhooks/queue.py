@@ -246,6 +246,28 @@ async def disable(
         .where(WebhookSubscription.id == subscription_id, WebhookSubscription.enabled.is_(True))
         .values(enabled=False, disabled_reason=reason, updated_at=now)
     )
+    await fail_pending(session, subscription_id, reason, now)
+
+
+async def fail_pending(
+    session: AsyncSession, subscription_id: uuid.UUID, reason: str, now: datetime
+) -> None:
+    """A disabled subscription's pending deliveries fail with ``reason``: nothing claims them
+    (pending, they stayed the backlog's oldest forever and were never purged). An attempt in
+    flight then finds its delivery no longer its own and records nothing."""
+    await session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == PENDING
+        )
+        .values(
+            status=FAILED,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=reason,
+            finished_at=now,
+        )
+    )
 
 
 async def release(session: AsyncSession, delivery_id: uuid.UUID, *, owner: str) -> bool:

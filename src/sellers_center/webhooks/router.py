@@ -233,7 +233,13 @@ async def list_webhook_deliveries(
     summary="Deliver an event again",
     description=describe_limit(LIMIT),
     status_code=202,
-    responses={**NOT_FOUND, 409: {"model": BadRequestSchema, "description": "An attempt runs"}},
+    responses={
+        **NOT_FOUND,
+        409: {
+            "model": BadRequestSchema,
+            "description": "An attempt runs, or the webhook is disabled",
+        },
+    },
 )
 async def redeliver_webhook_delivery(
     subscription_id: uuid.UUID,

@@ -89,6 +89,14 @@ def delivery_in_flight(delivery_id: object) -> str:
     return f"Delivery {delivery_id} is being attempted right now; redeliver it after the attempt"
 
 
+def subscription_disabled(subscription_id: object) -> str:
+    return f"Webhook subscription {subscription_id} is disabled; enable it to deliver again"
+
+
+def disabled_by_seller() -> str:
+    return "not delivered: the subscription was disabled"
+
+
 def status_refused(code: int) -> str:
     return f"the receiver answered {code}"
 

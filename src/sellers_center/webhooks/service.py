@@ -151,6 +151,8 @@ async def update(
         if change.enabled:  # enabled again: a fresh start
             values.update(disabled_reason=None, failing_since=None)
     await repository.update_subscription(session, seller_id, subscription_id, values)
+    if change.enabled is False:
+        await queue.fail_pending(session, subscription_id, rules.disabled_by_seller(), now)
     return await get(session, seller_id, subscription_id)
 
 
@@ -196,8 +198,10 @@ async def redeliver(
     *,
     now: datetime,
 ) -> DeliveryEntry:
-    """Queue a delivery again now; its retry window starts again."""
-    await get(session, seller_id, subscription_id)
+    """Queue a delivery again now; its retry window starts again. Refused for a disabled
+    subscription: nothing claims its deliveries."""
+    if not (await get(session, seller_id, subscription_id)).enabled:
+        raise ConflictError(rules.subscription_disabled(subscription_id))
     if await repository.delivery_entry(session, subscription_id, delivery_id) is None:
         raise NotFoundError(rules.delivery_not_found(delivery_id))
     reopened = await repository.reopen_delivery(session, delivery_id, now=now)
