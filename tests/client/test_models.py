@@ -25,6 +25,8 @@ from sellers_center_client import (
     CategoriesPage,
     Client,
     Countries,
+    DeliveriesPage,
+    Delivery,
     OrdersPage,
     PriceItem,
     ProductItem,
@@ -34,11 +36,15 @@ from sellers_center_client import (
     ShipItem,
     StatusItem,
     StockItem,
+    Webhook,
+    WebhookSecret,
+    WebhookType,
 )
 from sellers_center_client import _operations as operations
 from sellers_center_client._batch import BatchAccepted
 from sellers_center_client._http import Operation
 from sellers_center_client._kind import KINDS
+from sellers_center_client._webhooks import CreateWebhook, UpdateWebhook
 from tests.client.schema_compat import Comparison, Schema, Side
 
 # What the server answers -> the SDK model that reads it.
@@ -61,6 +67,11 @@ ANSWERS: dict[str, type[BaseModel]] = {
     "ReturnOrdersBatchResultsResponseSchema": BatchResult[ReturnItem],
     "BatchSummarySchema": BatchSummary,
     "BatchesPageSchema": BatchesPage,
+    "WebhookTypeSchema": WebhookType,
+    "WebhookSchema": Webhook,
+    "WebhookSecretSchema": WebhookSecret,
+    "DeliverySchema": Delivery,
+    "DeliveriesPageSchema": DeliveriesPage,
 }
 # Fields of an SDK answer that the server documents beside the contract's schema instead of in
 # it: the ``pagination`` of a page of results (the results paths' own parameters say so), read
@@ -75,6 +86,8 @@ ITEMS: dict[str, type[BaseModel]] = {
     "ShipOrderItemSchema": ShipItem,
     "CancelOrderItemSchema": CancelItem,
     "ReturnOrderItemSchema": ReturnItem,
+    "CreateWebhookSchema": CreateWebhook,
+    "UpdateWebhookSchema": UpdateWebhook,
 }
 # Submit bodies: ``{"items": [...]}`` with the kind's item limit.
 ENVELOPES = {
@@ -90,17 +103,6 @@ ENVELOPES = {
 ERROR_BODIES = {"BadRequestSchema": {"message"}, "ValidationErrorSchema": {"detail", "message"}}
 # FastAPI's own, replaced at run time by the service's ValidationErrorSchema.
 UNUSED = {"HTTPValidationError", "ValidationError"}
-# Webhook subscriptions are managed over HTTP; the SDK has no resource for them yet (docs/sdk.md
-# says so). Mapping them here is the first step of adding one.
-NOT_IN_THE_SDK = {
-    "WebhookTypeSchema",
-    "WebhookSchema",
-    "CreateWebhookSchema",
-    "UpdateWebhookSchema",
-    "WebhookSecretSchema",
-    "DeliverySchema",
-    "DeliveriesPageSchema",
-}
 
 
 @pytest.fixture
@@ -173,7 +175,7 @@ def test_every_server_schema_is_covered(openapi: dict[str, Any]) -> None:
     for name, fields in ERROR_BODIES.items():
         assert set(schemas[name]["properties"]) == fields
     envelopes = {envelope for envelope, _ in ENVELOPES.values()}
-    covered = server.visited | envelopes | set(ERROR_BODIES) | UNUSED | NOT_IN_THE_SDK
+    covered = server.visited | envelopes | set(ERROR_BODIES) | UNUSED
     assert set(schemas) - covered == set()
 
 
@@ -214,6 +216,15 @@ def sample_operations() -> list[Operation[Any]]:
             per_page=5,
         ),
         operations.get_batch(uuid.UUID(int=0)),
+        operations.webhook_types(),
+        operations.list_webhooks(),
+        operations.create_webhook(CreateWebhook(events=["order.created"], url="https://h/")),
+        operations.get_webhook(uuid.UUID(int=1)),
+        operations.update_webhook(uuid.UUID(int=1), UpdateWebhook(enabled=True)),
+        operations.delete_webhook(uuid.UUID(int=1)),
+        operations.rotate_webhook_secret(uuid.UUID(int=1)),
+        operations.webhook_deliveries(uuid.UUID(int=1), page=2, per_page=5),
+        operations.redeliver_webhook(uuid.UUID(int=1), uuid.UUID(int=2)),
     ]
 
 
@@ -246,7 +257,17 @@ def public_methods(resource: object) -> dict[str, Any]:
     }
 
 
-RESOURCES = ["products", "status", "stocks", "prices", "results", "batches", "catalog", "orders"]
+RESOURCES = [
+    "products",
+    "status",
+    "stocks",
+    "prices",
+    "results",
+    "batches",
+    "catalog",
+    "orders",
+    "webhooks",
+]
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

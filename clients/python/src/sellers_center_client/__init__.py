@@ -87,6 +87,15 @@ from sellers_center_client._products import (
 from sellers_center_client._retry import RetryPolicy
 from sellers_center_client._transport import Timeout
 from sellers_center_client._version import __version__
+from sellers_center_client._webhooks import (
+    DeliveriesPage,
+    Delivery,
+    DeliveryStatus,
+    Webhook,
+    WebhookSecret,
+    WebhookType,
+)
+from sellers_center_client.webhooks import InvalidWebhook, WebhookEvent
 
 __all__ = [
     "ApiError",
@@ -113,8 +122,12 @@ __all__ = [
     "Country",
     "Currency",
     "CursorPagination",
+    "DeliveriesPage",
+    "Delivery",
+    "DeliveryStatus",
     "FulfillmentType",
     "InvalidRequest",
+    "InvalidWebhook",
     "Kind",
     "Locale",
     "NonTextileComposition",
@@ -152,6 +165,10 @@ __all__ = [
     "TransportError",
     "UnexpectedResponse",
     "ValidationFailed",
+    "Webhook",
+    "WebhookEvent",
+    "WebhookSecret",
+    "WebhookType",
     "__version__",
     "chunks",
 ]

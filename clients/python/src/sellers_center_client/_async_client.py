@@ -18,6 +18,7 @@ from sellers_center_client._async_resources import (
     StatusUpdates,
     Stocks,
 )
+from sellers_center_client._async_webhook_resources import Webhooks
 from sellers_center_client._retry import RetryPolicy
 from sellers_center_client._session import AsyncSession
 from sellers_center_client._transport import AsyncTransport, Timeout
@@ -31,7 +32,8 @@ class AsyncClient:
     ...     result = await client.batches.wait(ref)
 
     Resources: ``products``, ``status``, ``stocks``, ``prices`` (submits), ``results``,
-    ``batches`` (waiting), ``catalog`` (lookups), ``orders`` (listing, fulfilment, documents).
+    ``batches`` (waiting), ``catalog`` (lookups), ``orders`` (listing, fulfilment, documents),
+    ``webhooks`` (subscriptions).
     Every error raised is a ``SellersCenterError``.
 
     Args:
@@ -86,6 +88,9 @@ class AsyncClient:
         self.orders = Orders(session, automatic_keys=keys)
         """Orders: ``list``, ``iter_all``, ``ship``, ``cancel``, ``return_items``, ``invoice``,
         ``delivery_document``."""
+        self.webhooks = Webhooks(session)
+        """Webhook subscriptions: ``types``, ``list``, ``create``, ``get``, ``update``,
+        ``delete``, ``rotate_secret``, ``deliveries``, ``redeliver``."""
 
     async def close(self) -> None:
         """Close the connections."""

@@ -20,6 +20,7 @@ from sellers_center_client._resources import (
 from sellers_center_client._retry import RetryPolicy
 from sellers_center_client._session import SyncSession
 from sellers_center_client._transport import SyncTransport, Timeout
+from sellers_center_client._webhook_resources import Webhooks
 
 
 class Client:
@@ -30,7 +31,8 @@ class Client:
     ...     result = client.batches.wait(ref)
 
     Resources: ``products``, ``status``, ``stocks``, ``prices`` (submits), ``results``,
-    ``batches`` (waiting), ``catalog`` (lookups), ``orders`` (listing, fulfilment, documents).
+    ``batches`` (waiting), ``catalog`` (lookups), ``orders`` (listing, fulfilment, documents),
+    ``webhooks`` (subscriptions).
     Every error raised is a ``SellersCenterError``.
 
     Args:
@@ -85,6 +87,9 @@ class Client:
         self.orders = Orders(session, automatic_keys=keys)
         """Orders: ``list``, ``iter_all``, ``ship``, ``cancel``, ``return_items``, ``invoice``,
         ``delivery_document``."""
+        self.webhooks = Webhooks(session)
+        """Webhook subscriptions: ``types``, ``list``, ``create``, ``get``, ``update``,
+        ``delete``, ``rotate_secret``, ``deliveries``, ``redeliver``."""
 
     def close(self) -> None:
         """Close the connections."""

@@ -41,9 +41,20 @@ from sellers_center_client._http import (
 from sellers_center_client._kind import KindSpec
 from sellers_center_client._orders import OrdersPage, OrderStatus
 from sellers_center_client._products import ProductsPage, ProductStatus, RejectedProductsPage
+from sellers_center_client._webhooks import (
+    CreateWebhook,
+    DeliveriesPage,
+    Delivery,
+    UpdateWebhook,
+    Webhook,
+    WebhookSecret,
+    WebhookType,
+)
 
 BatchId = uuid.UUID | str
 """A batch id as a UUID or its text."""
+WebhookId = uuid.UUID | str
+"""A webhook subscription's (or delivery's) id as a UUID or its text."""
 
 cached_parser = functools.cache(parser)
 PDF = "application/pdf"
@@ -217,18 +228,80 @@ def delivery_document(order_number: str) -> Operation[bytes]:
     return Operation(request, pdf_document)
 
 
+WEBHOOKS = "/api/v1/webhooks/"
+
+
+def webhook_types() -> Operation[list[WebhookType]]:
+    request = ApiRequest("GET", "/api/v1/webhooks/types", "webhooks.types")
+    return Operation(request, cached_parser(list[WebhookType]))
+
+
+def list_webhooks() -> Operation[list[Webhook]]:
+    return Operation(ApiRequest("GET", WEBHOOKS, "webhooks.list"), cached_parser(list[Webhook]))
+
+
+def create_webhook(body: CreateWebhook) -> Operation[WebhookSecret]:
+    # No idempotency key: the service takes none here, so a create whose answer was lost is not
+    # sent again (it could subscribe twice).
+    request = ApiRequest("POST", WEBHOOKS, "webhooks.create", body=json_body(body.to_wire()))
+    return Operation(request, cached_parser(WebhookSecret))
+
+
+def get_webhook(webhook_id: WebhookId) -> Operation[Webhook]:
+    request = ApiRequest("GET", _webhook_path(webhook_id), "webhooks.read")
+    return Operation(request, cached_parser(Webhook))
+
+
+def update_webhook(webhook_id: WebhookId, change: UpdateWebhook) -> Operation[Webhook]:
+    body = json_body(change.to_wire())
+    request = ApiRequest("PATCH", _webhook_path(webhook_id), "webhooks.update", body=body)
+    return Operation(request, cached_parser(Webhook))
+
+
+def delete_webhook(webhook_id: WebhookId) -> Operation[None]:
+    return Operation(ApiRequest("DELETE", _webhook_path(webhook_id), "webhooks.delete"), no_content)
+
+
+def rotate_webhook_secret(webhook_id: WebhookId) -> Operation[WebhookSecret]:
+    path = f"{_webhook_path(webhook_id)}/rotate-secret"
+    return Operation(ApiRequest("POST", path, "webhooks.rotate"), cached_parser(WebhookSecret))
+
+
+def webhook_deliveries(
+    webhook_id: WebhookId, *, page: int, per_page: int
+) -> Operation[DeliveriesPage]:
+    path = f"{_webhook_path(webhook_id)}/deliveries"
+    params = _params(page=page, per_page=per_page)
+    request = ApiRequest("GET", path, "webhooks.deliveries", params=params)
+    return Operation(request, cached_parser(DeliveriesPage))
+
+
+def redeliver_webhook(webhook_id: WebhookId, delivery_id: WebhookId) -> Operation[Delivery]:
+    delivery = _as_uuid(delivery_id, "delivery")
+    path = f"{_webhook_path(webhook_id)}/deliveries/{delivery}/redeliver"
+    return Operation(ApiRequest("POST", path, "webhooks.redeliver"), cached_parser(Delivery))
+
+
+def _webhook_path(webhook_id: WebhookId) -> str:
+    return f"{WEBHOOKS}{_as_uuid(webhook_id, 'webhook')}"
+
+
 def _time(moment: datetime | str | None) -> str | None:
     """ISO 8601; a time without a zone is sent as it is (the service reads it as UTC)."""
     return moment.isoformat() if isinstance(moment, datetime) else moment
 
 
 def as_batch_id(batch_id: BatchId) -> uuid.UUID:
-    if isinstance(batch_id, uuid.UUID):
-        return batch_id
+    return _as_uuid(batch_id, "batch")
+
+
+def _as_uuid(value: uuid.UUID | str, noun: str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
     try:
-        return uuid.UUID(batch_id)
+        return uuid.UUID(value)
     except ValueError:
-        raise InvalidRequest(f"{batch_id!r} is not a batch id (a UUID)") from None
+        raise InvalidRequest(f"{value!r} is not a {noun} id (a UUID)") from None
 
 
 def _params(**values: str | int | None) -> tuple[tuple[str, str], ...]:
