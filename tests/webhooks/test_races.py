@@ -1,5 +1,5 @@
 """Webhook writes racing each other on PostgreSQL, where transactions run concurrently: an event
-emitted while its subscription is deleted."""
+emitted while its subscription is deleted, a seller's creates beyond its limit."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sellers_center.runtime import Runtime
 from sellers_center.webhooks import queue, repository
 from sellers_center.webhooks import service as webhooks
+from sellers_center.webhooks.rules import MAX_SUBSCRIPTIONS
 from tests.support import SellerKey
 from tests.webhooks.helpers import subscribe
 from tests.webhooks.receiver import POLL_SECONDS, WAIT_SECONDS
@@ -86,3 +87,22 @@ async def test_a_subscription_deleted_while_an_event_is_emitted_fails_nothing(
     assert (await deleted).status_code == 204
     async with runtime.unit.read() as session:
         assert await queue.pending_backlog(session) == (0, None)
+
+
+@POSTGRESQL
+async def test_concurrent_creates_stay_within_the_limit(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey
+) -> None:
+    async def create() -> int:
+        response = await client.post(
+            "/api/v1/webhooks/",
+            json={"events": ["batch.completed"], "url": HOOK},
+            headers=seller.headers,
+        )
+        return response.status_code
+
+    codes = await asyncio.gather(*(create() for _ in range(MAX_SUBSCRIPTIONS + 5)))
+
+    assert sorted(codes) == [201] * MAX_SUBSCRIPTIONS + [409] * 5
+    listed = await client.get("/api/v1/webhooks/", headers=seller.headers)
+    assert len(listed.json()) == MAX_SUBSCRIPTIONS

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
@@ -68,7 +69,20 @@ def _subscription(row: Any) -> Subscription:
     )
 
 
-async def count_subscriptions(session: AsyncSession, seller_id: int) -> int:
+# The first key of the PostgreSQL advisory lock on a seller's subscriptions (the second is the
+# seller's id); two-key locks do not share a key space with the migrations' one-key lock.
+SUBSCRIPTIONS_LOCK = 0x5E11E26
+
+
+async def count_subscriptions_locked(session: AsyncSession, seller_id: int) -> int:
+    """How many subscriptions the seller has; on PostgreSQL the count is the seller's until the
+    transaction ends (a transaction-scoped advisory lock), so that concurrent creates cannot
+    each count below the limit and together exceed it. SQLite has one writer."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :seller_id)"),
+            {"namespace": SUBSCRIPTIONS_LOCK, "seller_id": seller_id},
+        )
     statement = select(func.count()).where(WebhookSubscription.seller_id == seller_id)
     return int((await session.execute(statement)).scalar_one())
 

@@ -84,7 +84,7 @@ async def create(
 ) -> tuple[uuid.UUID, str]:
     """A new subscription's id and its secret (returned only here)."""
     wanted_events = _check_events(events)
-    if await repository.count_subscriptions(session, seller_id) >= rules.MAX_SUBSCRIPTIONS:
+    if await repository.count_subscriptions_locked(session, seller_id) >= rules.MAX_SUBSCRIPTIONS:
         raise ConflictError(rules.too_many_subscriptions())
     subscription_id, secret = new_batch_id(), new_secret()
     await repository.insert_subscription(
