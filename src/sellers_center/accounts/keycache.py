@@ -72,11 +72,28 @@ class KeyCache:
         self._entries.move_to_end(key)
         return entry
 
+    def lookup_started(self) -> int:
+        """Taken before a key is looked up, and given to ``put`` with what the lookup found."""
+        return _revocations
+
     def put(
-        self, key: str, principal: Principal, expires_at: datetime | None, now: datetime
+        self,
+        key: str,
+        principal: Principal,
+        expires_at: datetime | None,
+        now: datetime,
+        *,
+        lookup: int,
     ) -> None:
-        if not self.is_enabled or self._revocations_seen != _revocations:
-            return  # a revocation happened since the lookup began: the answer may be stale
+        """Remember a key found valid by the lookup begun at ``lookup`` (``lookup_started``)."""
+        if not self.is_enabled or lookup != _revocations:
+            # A revocation happened since the lookup began: the answer may be stale. Comparing
+            # with what this cache last saw instead would keep it once another request's
+            # ``get`` had caught up with the revocation.
+            return
+        if self._revocations_seen != _revocations:
+            self._entries.clear()
+            self._revocations_seen = _revocations
         self._entries[key] = CachedKey(principal, expires_at, now + self.ttl)
         self._entries.move_to_end(key)
         while len(self._entries) > self.capacity:

@@ -164,6 +164,7 @@ async def authenticate(
     """The caller of ``key``; a valid key is remembered in ``cache`` when one is given."""
     if not key:
         raise AuthenticationError(MISSING_KEY)
+    lookup = None if cache is None else cache.lookup_started()
     prefix, _, rest = key.partition("_")
     key_id, _, secret = rest.partition("_")
     stored = await repository.find_key(session, key_id) if prefix == KEY_PREFIX and secret else None
@@ -174,8 +175,8 @@ async def authenticate(
     if stored.expires_at is not None and stored.expires_at <= now:
         raise AuthenticationError(EXPIRED_KEY)
     principal = Principal(stored.seller_id, stored.id)
-    if cache is not None:
-        cache.put(key, principal, stored.expires_at, now)
+    if cache is not None and lookup is not None:
+        cache.put(key, principal, stored.expires_at, now, lookup=lookup)
     return principal
 
 
