@@ -10,9 +10,10 @@ compares them), but it:
 - leaves to the FastAPI route every request whose query it would refuse (no or several
   ``batch_request_id``, a malformed id or paging parameter): those are decided before the key
   is counted, so the FastAPI route answers them exactly as it always did;
-- takes the caller from keys this process verified in the last ``API_KEY_CACHE_SECONDS``
-  (``accounts.keycache``) and final results from ``engine.result_cache``, so that a repeated
-  read of a final batch opens no database session at all.
+- takes the caller from keys this process verified in the last ``KEY_CACHE_SECONDS`` (5 s, a
+  constant of ``accounts.keycache``, not a setting) and final results from
+  ``engine.result_cache``, so that a repeated read of a final batch opens no database session
+  at all.
 
 The middleware (request id, access log and metrics, encoding and size checks, the rate-limit
 headers) and the error handlers are the application's own: the route sits inside them.
