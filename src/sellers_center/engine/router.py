@@ -240,14 +240,10 @@ def _add_results(router: SlashAgnosticRouter, kind: BatchKind) -> None:
 
 
 def _paging(request: Request) -> ResultsPaging | None:
-    """The paging the request asks for; None without any of its parameters (the answer is
-    then the stored results as they are, byte for byte)."""
-    query = request.query_params
-    given = {name: query[name] for name in ResultsPaging.model_fields if name in query}
-    if not given:
-        return None
+    """The paging the request asks for (``ResultsPaging.of_query``), refused as FastAPI refuses
+    a query parameter."""
     try:
-        return ResultsPaging.model_validate(given)
+        return ResultsPaging.of_query(request.query_params)
     except ValidationError as error:
         errors = [
             {**entry, "loc": ("query", *entry["loc"])} for entry in error.errors(include_url=False)

@@ -4,6 +4,7 @@ list of batches."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -65,6 +66,15 @@ class ResultsPaging(BaseModel):
     only: Literal["failed"] | None = None
     page: int | None = Field(default=None, ge=1, le=MAX_PAGE)
     per_page: int | None = Field(default=None, ge=1, le=MAX_PER_PAGE)
+
+    @classmethod
+    def of_query(cls, query: Mapping[str, str]) -> ResultsPaging | None:
+        """The paging a results read's query asks for; None without any of its parameters (the
+        answer is then the stored results as they are, byte for byte). Raises pydantic's
+        ``ValidationError`` for a parameter out of its range. The FastAPI route and the fast
+        path (``http/fastpath.py``) both read it here."""
+        given = {name: query[name] for name in cls.model_fields if name in query}
+        return cls.model_validate(given) if given else None
 
     @property
     def is_paged(self) -> bool:

@@ -212,13 +212,10 @@ def _valid_read(endpoint: ResultsEndpoint, query_string: bytes) -> ResultsRead |
         batch_id = BATCH_ID.validate_python(given[0])
     except ValidationError:
         return None
-    paging_given = {name: query[name] for name in ResultsPaging.model_fields if name in query}
-    paging = None
-    if paging_given:
-        try:
-            paging = ResultsPaging.model_validate(paging_given)
-        except ValidationError:
-            return None
+    try:
+        paging = ResultsPaging.of_query(query)
+    except ValidationError:
+        return None
     return ResultsRead(endpoint, batch_id, query, paging)
 
 
