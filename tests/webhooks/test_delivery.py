@@ -11,8 +11,10 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from sellers_center.clock import ManualClock
+from sellers_center.db.tables import WebhookEvent
 from sellers_center.runtime import Runtime
 from sellers_center.webhooks import service as webhooks
 from sellers_center.webhooks.rules import not_public
@@ -120,6 +122,26 @@ async def test_a_deleted_subscription_gets_nothing_more(
     assert later is None
     assert await deliver_due(runtime) == 0
     assert receiver.received == []
+
+
+async def stored_events(runtime: Runtime) -> int:
+    async with runtime.unit.read() as session:
+        statement = select(func.count()).select_from(WebhookEvent)
+        return int((await session.execute(statement)).scalar_one())
+
+
+async def test_an_event_goes_with_the_last_subscription_that_had_it(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, receiver: Receiver
+) -> None:
+    first = await subscribe(client, seller, receiver.url("/first"), ["batch.completed"])
+    second = await subscribe(client, seller, receiver.url("/second"), ["batch.completed"])
+    await emit(runtime, seller)
+    assert await stored_events(runtime) == 1
+
+    await client.delete(f"/api/v1/webhooks/{first.id}", headers=seller.headers)
+    assert await stored_events(runtime) == 1  # the second subscription's delivery needs it
+    await client.delete(f"/api/v1/webhooks/{second.id}", headers=seller.headers)
+    assert await stored_events(runtime) == 0
 
 
 async def test_a_subscription_made_later_gets_nothing_earlier(

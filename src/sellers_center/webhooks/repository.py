@@ -148,19 +148,25 @@ async def rotate_secret(
 async def delete_subscription(
     session: AsyncSession, seller_id: int, subscription_id: uuid.UUID
 ) -> bool:
-    """The subscription and its deliveries (pending ones included: nothing more is sent)."""
+    """The subscription and its deliveries (pending ones included: nothing more is sent), and
+    the events left with no delivery (nothing else would ever delete them)."""
     owned = select(WebhookSubscription.id).where(
         WebhookSubscription.id == subscription_id, WebhookSubscription.seller_id == seller_id
     )
     if (await session.execute(owned)).scalar_one_or_none() is None:
         return False
     # Children first: SQLite only cascades when foreign keys are on, PostgreSQL always.
-    await session.execute(
-        delete(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    deleted = await session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == subscription_id)
+        .returning(WebhookDelivery.event_id)
     )
+    event_ids = set(deleted.scalars())
     await session.execute(
         delete(WebhookSubscription).where(WebhookSubscription.id == subscription_id)
     )
+    if event_ids:
+        await _delete_orphan_events(session, event_ids)
     return True
 
 
