@@ -144,6 +144,11 @@ async def test_a_subscription_is_made_listed_changed_and_deleted(
             "https://[fe80::1]/",
             not_public("fe80::1"),
         ),
+        (["order.created"], "https://[::127.0.0.1]/", not_public("::127.0.0.1")),
+        (["order.created"], "https://[64:ff9b::7f00:1]/", not_public("64:ff9b::7f00:1")),
+        (["order.created"], "https://[64:ff9b::10.0.0.1]/", not_public("64:ff9b::10.0.0.1")),
+        (["order.created"], "https://[2002:7f00:1::]/", not_public("2002:7f00:1::")),
+        (["order.created"], "https://[64:ff9b:1::5db8:d822]/", not_public("64:ff9b:1::5db8:d822")),
         (
             ["order.created"],
             "https://169.254.169.254/latest/meta-data",
@@ -161,6 +166,21 @@ async def test_refused_subscriptions_name_the_problem(
     assert response.status_code == 422
     assert response.json() == {"message": message}
     assert (await client.get("/api/v1/webhooks/", headers=seller.headers)).json() == []
+
+
+@pytest.mark.parametrize(
+    "host", ["[64:ff9b::5db8:d822]", "[2002:5db8:d822::1]", "[::ffff:93.184.216.34]"]
+)
+async def test_ipv6_forms_of_a_public_ipv4_address_are_accepted(
+    client: httpx.AsyncClient, seller: SellerKey, host: str
+) -> None:
+    response = await client.post(
+        "/api/v1/webhooks/",
+        json={"events": ["order.created"], "url": f"https://{host}/"},
+        headers=seller.headers,
+    )
+
+    assert response.status_code == 201, response.text
 
 
 async def test_a_change_is_checked_like_a_new_subscription(
