@@ -148,3 +148,26 @@ def test_a_step_of_a_chunk_the_push_does_not_have_is_refused(tmp_path: Path) -> 
     assert str(raised.value) == (
         f"{path} records a chunk this push does not have: {{'chunk': 3, 'key': 'k'}}"
     )
+
+
+def test_a_second_run_of_the_same_push_is_refused_while_the_first_holds_the_state(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state"
+    first = PushState.open(path, PLAN)
+    first.record_key(0, "key-0")
+
+    with pytest.raises(PushError) as refused:
+        PushState.open(path, PLAN)
+    first.record_batch(0, "batch-0")
+    first.close()
+    after = PushState.open(path, PLAN)
+    after.close()
+
+    assert str(refused.value) == (
+        f"another push of this file is running (it holds {path}): let it finish, or stop it "
+        f"and run the command again"
+    )
+    assert (after.chunks[0].key, after.chunks[0].batch_id) == ("key-0", "batch-0")
+    assert records(path)[1:] == [{"chunk": 0, "key": "key-0"}, {"chunk": 0, "batch": "batch-0"}]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]

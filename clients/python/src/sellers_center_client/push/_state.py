@@ -2,7 +2,7 @@
 sending anything twice.
 
 It is a journal of JSON lines. The first line describes the push (the file's size and SHA-256,
-the kind, the items and the chunk size), written to a temporary file, fsynced and renamed into
+the kind, the items and the chunk size), written to a temporary file, fsynced and linked into
 place. Each later line records one step of one chunk and is fsynced before the push goes on:
 
 - ``{"chunk": 3, "key": "..."}`` before chunk 3 is submitted with that idempotency key;
@@ -13,12 +13,19 @@ A chunk with a key but no batch was perhaps accepted, its answer lost: it is sen
 same key, and the service answers with the same batch. Appending keeps each step's cost constant
 however large the file (rewriting a whole state per step would grow with it); a line cut short
 by a crash is dropped when the file is read back.
+
+A push holds an exclusive lock (``flock``) on its state file while it runs: two runs of the same
+push would each find a chunk without a key and send it with a key of their own, so the service
+would store it twice. A second run is refused at once instead of waiting.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -77,6 +84,7 @@ class PushState:
             _create(path, plan)
         journal = path.open("r+", encoding="utf-8")
         try:
+            _lock(path, journal)
             state = cls(path, plan, journal)
             state._read_back()
         except BaseException:
@@ -165,16 +173,33 @@ def _parse(path: Path, number: int, line: str) -> dict[str, Any]:
     return record
 
 
+def _lock(path: Path, journal: IO[str]) -> None:
+    try:
+        fcntl.flock(journal.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise PushError(
+            f"another push of this file is running (it holds {path}): let it finish, or stop "
+            f"it and run the command again"
+        ) from None
+
+
 def _create(path: Path, plan: PushPlan) -> None:
-    """Write the header atomically: a crash leaves either no state file or a whole header."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as file:
-        file.write(json.dumps(plan.to_json(), separators=(",", ":")) + "\n")
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    """Write the header atomically: a crash leaves either no state file or a whole header. The
+    header is linked into place, never renamed over one, so that a push starting at the same
+    moment keeps the file it locked (whichever created it first, both then lock the same one)."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(json.dumps(plan.to_json(), separators=(",", ":")) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another push of the file created it first
+            os.link(temporary, path)
+    finally:
+        temporary.unlink()
     folder = os.open(path.parent, os.O_RDONLY)
     try:
-        os.fsync(folder)  # the rename itself survives a power cut
+        os.fsync(folder)  # the link itself survives a power cut
     finally:
         os.close(folder)
