@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+import sqlalchemy
 from sqlalchemy import func, select
 
 from sellers_center.clock import ManualClock
@@ -231,3 +232,40 @@ async def test_a_seller_never_receives_another_sellers_events(
     assert receiver.events_at("/a") == ["batch.completed"]
     assert receiver.events_at("/b") == []
     assert Counter(r.path for r in receiver.received) == {"/a": 1}
+
+
+async def test_asking_who_wants_an_event_and_emitting_it_read_the_subscriptions_once(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, receiver: Receiver
+) -> None:
+    await subscribe(client, seller, receiver.url("/one"), ["batch.completed"])
+    reads: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM webhook_subscriptions" in statement:
+            reads.append(statement)
+
+    sync_engine = runtime.database.engine.sync_engine
+    sqlalchemy.event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        async with runtime.unit.write() as session:
+            now = runtime.clock.now()
+            assert await webhooks.wanted(session, seller.seller_id, ["batch.completed"])
+            assert await webhooks.emit(session, seller.seller_id, "batch.completed", 1, now)
+    finally:
+        sqlalchemy.event.remove(sync_engine, "before_cursor_execute", record)
+
+    assert len(reads) == 1
+
+
+async def test_a_subscription_changed_in_the_transaction_is_read_again(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, receiver: Receiver
+) -> None:
+    hook = await subscribe(client, seller, receiver.url("/one"), ["batch.completed"])
+
+    async with runtime.unit.write() as session:
+        now = runtime.clock.now()
+        assert await webhooks.wanted(session, seller.seller_id, ["batch.completed"])
+        change = webhooks.SubscriptionChange(enabled=False)
+        await webhooks.update(session, seller.seller_id, uuid.UUID(hook.id), change, now=now)
+        assert not await webhooks.wanted(session, seller.seller_id, ["batch.completed"])
+        assert await webhooks.emit(session, seller.seller_id, "batch.completed", 1, now) is None

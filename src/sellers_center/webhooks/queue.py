@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import WebhookDelivery, WebhookEvent, WebhookSubscription
+from sellers_center.webhooks.repository import forget_enabled_subscriptions
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -241,6 +242,7 @@ async def mark_failing(
 async def disable(
     session: AsyncSession, subscription_id: uuid.UUID, reason: str, now: datetime
 ) -> None:
+    forget_enabled_subscriptions(session)
     await session.execute(
         update(WebhookSubscription)
         .where(WebhookSubscription.id == subscription_id, WebhookSubscription.enabled.is_(True))

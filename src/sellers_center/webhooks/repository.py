@@ -88,6 +88,7 @@ async def count_subscriptions_locked(session: AsyncSession, seller_id: int) -> i
 
 
 async def insert_subscription(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    forget_enabled_subscriptions(session)
     await session.execute(insert(WebhookSubscription).values(**values))
 
 
@@ -114,6 +115,7 @@ async def subscription(
 async def update_subscription(
     session: AsyncSession, seller_id: int, subscription_id: uuid.UUID, values: Mapping[str, Any]
 ) -> bool:
+    forget_enabled_subscriptions(session)
     statement = (
         update(WebhookSubscription)
         .where(
@@ -155,6 +157,7 @@ async def delete_subscription(
     )
     if (await session.execute(owned)).scalar_one_or_none() is None:
         return False
+    forget_enabled_subscriptions(session)
     # Children first: SQLite only cascades when foreign keys are on, PostgreSQL always.
     deleted = await session.execute(
         delete(WebhookDelivery)
@@ -170,10 +173,21 @@ async def delete_subscription(
     return True
 
 
+# Where a transaction keeps the enabled subscriptions it read, per seller: a domain asks
+# ``wanted`` and then emits, and both need them.
+_ENABLED = "webhooks.enabled_subscriptions"
+
+
+def forget_enabled_subscriptions(session: AsyncSession) -> None:
+    """Called by every write to subscriptions: the transaction reads them again."""
+    session.info.pop(_ENABLED, None)
+
+
 async def enabled_subscriptions(
     session: AsyncSession, seller_id: int
 ) -> list[tuple[uuid.UUID, tuple[str, ...]]]:
     """The seller's enabled subscriptions and their events: who gets an event emitted now.
+    Read once per transaction (until a write to subscriptions in it).
 
     On PostgreSQL the rows are key-share locked until the caller's transaction ends: a
     subscription deleted between this read and the insert of its deliveries failed the
@@ -185,7 +199,12 @@ async def enabled_subscriptions(
         .where(WebhookSubscription.seller_id == seller_id, WebhookSubscription.enabled.is_(True))
         .with_for_update(read=True, key_share=True)
     )
-    return [(row.id, tuple(row.events)) for row in await session.execute(statement)]
+    known: dict[int, list[tuple[uuid.UUID, tuple[str, ...]]]] = session.info.setdefault(
+        _ENABLED, {}
+    )
+    if seller_id not in known:
+        known[seller_id] = [(row.id, tuple(row.events)) for row in await session.execute(statement)]
+    return list(known[seller_id])
 
 
 async def insert_event(session: AsyncSession, values: Mapping[str, Any]) -> None:
