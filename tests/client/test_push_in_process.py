@@ -9,6 +9,7 @@ import io
 import itertools
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sellers_center_client._kind import PRODUCTS, STOCKS
 from sellers_center_client.push import (
     BatchRefused,
     FailedItem,
+    KeyExpired,
     LineProgress,
     Push,
     PushState,
@@ -37,6 +39,7 @@ BASE_URL = "http://testserver"
 ITEMS = 250  # three chunks of products: 100, 100, 50
 FLAWED_SKU = "DEMO-0012-3"  # item 64 of the sample
 FLAWED_ERROR = "EAN 4000070000631 has an invalid check digit: expected 0, got 1"
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)  # the pushes' wall clock
 
 
 @pytest.fixture
@@ -80,7 +83,9 @@ class Run:
             **self.time.hooks(),
         )
 
-    def push(self, client: Client, *, wait: bool) -> tuple[Push, list[FailedItem]]:
+    def push(
+        self, client: Client, *, wait: bool, resend_expired_keys: bool = False
+    ) -> tuple[Push, list[FailedItem]]:
         plan = plan_push(self.sample, PRODUCTS, SourceFormat.JSONL)
         state = PushState.open(self.state_path, plan)
         try:
@@ -92,6 +97,8 @@ class Run:
                 state,
                 LineProgress(self.console, wait=wait, monotonic=self.time.monotonic),
                 new_key=keys(),
+                now=lambda: NOW,
+                resend_expired_keys=resend_expired_keys,
                 **self.time.hooks(),
             )
             push.run(wait=wait)
@@ -99,10 +106,12 @@ class Run:
         finally:
             state.close()
 
-    async def __call__(self, *, wait: bool) -> tuple[Push, list[FailedItem]]:
+    async def __call__(
+        self, *, wait: bool, resend_expired_keys: bool = False
+    ) -> tuple[Push, list[FailedItem]]:
         def blocking() -> tuple[Push, list[FailedItem]]:
             with self.client() as client:
-                return self.push(client, wait=wait)
+                return self.push(client, wait=wait, resend_expired_keys=resend_expired_keys)
 
         return await asyncio.to_thread(blocking)
 
@@ -135,7 +144,7 @@ async def test_a_push_sends_every_chunk_once_and_waits_for_the_end(run: Run) -> 
     assert failures[0].item == next(i for i in demo_sample.items() if i["sku"] == FLAWED_SKU)
     recorded = list(run.records())
     assert [r for r in recorded if "key" in r] == [
-        {"chunk": n, "key": f"key-{n}"} for n in range(3)
+        {"chunk": n, "key": f"key-{n}", "at": NOW.isoformat()} for n in range(3)
     ]
     assert sorted(r["batch"] for r in recorded if "batch" in r) == sorted(batches)
     assert sorted(
@@ -164,7 +173,8 @@ async def test_a_push_without_wait_submits_and_a_second_run_waits_sending_nothin
 async def test_a_chunk_whose_answer_was_lost_is_sent_again_with_its_key(run: Run) -> None:
     plan = plan_push(run.sample, PRODUCTS, SourceFormat.JSONL)
     state = PushState.open(run.state_path, plan)
-    state.record_key(0, "lost-answer")
+    sent_at = NOW - timedelta(hours=22, minutes=59)  # the service still knows the key
+    state.record_key(0, "lost-answer", at=sent_at)
     state.close()
     first_chunk = list(itertools.islice(demo_sample.items(), PRODUCTS.max_items))
 
@@ -181,11 +191,45 @@ async def test_a_chunk_whose_answer_was_lost_is_sent_again_with_its_key(run: Run
     assert lost in batches
     assert push.state.chunks[0].batch_id == lost
     assert [r for r in run.records() if "key" in r] == [
-        {"chunk": 0, "key": "lost-answer"},
-        {"chunk": 1, "key": "key-0"},
-        {"chunk": 2, "key": "key-1"},
+        {"chunk": 0, "key": "lost-answer", "at": sent_at.isoformat()},
+        {"chunk": 1, "key": "key-0", "at": NOW.isoformat()},
+        {"chunk": 2, "key": "key-1", "at": NOW.isoformat()},
     ]
     assert [f.reference for f in failures] == [FLAWED_SKU]
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "when"), [(NOW - timedelta(hours=23), "23 h ago"), (None, "at a time not recorded")]
+)
+async def test_a_chunk_whose_answer_was_lost_23_hours_ago_is_sent_again_only_when_asked(
+    run: Run, sent_at: datetime | None, when: str
+) -> None:
+    plan = plan_push(run.sample, PRODUCTS, SourceFormat.JSONL)
+    state = PushState.open(run.state_path, plan)
+    if sent_at is None:  # as a state file written before keys' times were recorded
+        state.close()
+        with run.state_path.open("a") as file:
+            file.write('{"chunk":0,"key":"lost-answer"}\n')
+    else:
+        state.record_key(0, "lost-answer", at=sent_at)
+        state.close()
+    recorded = list(run.records())
+
+    with pytest.raises(KeyExpired) as stopped:
+        await run(wait=False)
+    stopped_with = (await run.batch_ids(), list(run.records()))
+    push, _ = await run(wait=False, resend_expired_keys=True)
+
+    assert str(stopped.value) == (
+        f"items 1-100 were sent {when} with idempotency key lost-answer and their answer was "
+        "lost; the service remembers a key for 24 h by default, so sending them again could "
+        "store them twice. Look for that batch among the seller's batches; to send them "
+        "anyway, run the command again with --resend-expired-keys"
+    )
+    assert stopped_with == ([], recorded)
+    assert len(await run.batch_ids()) == 3
+    assert push.totals()[0] == ITEMS
+    assert [r["key"] for r in run.records() if "key" in r] == ["lost-answer", "key-0", "key-1"]
 
 
 async def test_a_finished_push_run_again_sends_nothing_and_reports_the_same(run: Run) -> None:

@@ -4,12 +4,14 @@ short by a crash dropped, and a state that belongs to another file or kind refus
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from sellers_center_client.push import PushError, PushPlan, PushState
 
+AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 PLAN = PushPlan(
     file="items.jsonl", size=1234, sha256="ab" * 32, kind="products", items=250, chunk_size=100
 )
@@ -43,10 +45,10 @@ def test_a_new_state_holds_the_plan_alone(tmp_path: Path) -> None:
 def test_recorded_steps_are_read_back(tmp_path: Path) -> None:
     path = tmp_path / "state"
     state = PushState.open(path, PLAN)
-    state.record_key(0, "key-0")
+    state.record_key(0, "key-0", at=AT)
     state.record_batch(0, "batch-0")
     state.record_final(0, "completed", 98, 2)
-    state.record_key(1, "key-1")
+    state.record_key(1, "key-1", at=AT)
     state.close()
 
     again = PushState.open(path, PLAN)
@@ -59,17 +61,17 @@ def test_recorded_steps_are_read_back(tmp_path: Path) -> None:
         (1, "key-1", None, None, 0, 0),
     ]
     assert records(path)[1:] == [
-        {"chunk": 0, "key": "key-0"},
+        {"chunk": 0, "key": "key-0", "at": AT.isoformat()},
         {"chunk": 0, "batch": "batch-0"},
         {"chunk": 0, "status": "completed", "succeeded": 98, "failed": 2},
-        {"chunk": 1, "key": "key-1"},
+        {"chunk": 1, "key": "key-1", "at": AT.isoformat()},
     ]
 
 
 def test_a_line_cut_short_by_a_crash_is_dropped_and_the_next_step_follows(tmp_path: Path) -> None:
     path = tmp_path / "state"
     state = PushState.open(path, PLAN)
-    state.record_key(0, "key-0")
+    state.record_key(0, "key-0", at=AT)
     state.close()
     with path.open("a") as file:
         file.write('{"chunk":0,"ba')
@@ -78,7 +80,10 @@ def test_a_line_cut_short_by_a_crash_is_dropped_and_the_next_step_follows(tmp_pa
     again.record_batch(0, "batch-0")
     again.close()
 
-    assert records(path)[1:] == [{"chunk": 0, "key": "key-0"}, {"chunk": 0, "batch": "batch-0"}]
+    assert records(path)[1:] == [
+        {"chunk": 0, "key": "key-0", "at": AT.isoformat()},
+        {"chunk": 0, "batch": "batch-0"},
+    ]
 
 
 def test_the_same_file_named_from_elsewhere_keeps_its_state(tmp_path: Path) -> None:
@@ -155,7 +160,7 @@ def test_a_second_run_of_the_same_push_is_refused_while_the_first_holds_the_stat
 ) -> None:
     path = tmp_path / "state"
     first = PushState.open(path, PLAN)
-    first.record_key(0, "key-0")
+    first.record_key(0, "key-0", at=AT)
 
     with pytest.raises(PushError) as refused:
         PushState.open(path, PLAN)
@@ -169,5 +174,36 @@ def test_a_second_run_of_the_same_push_is_refused_while_the_first_holds_the_stat
         f"and run the command again"
     )
     assert (after.chunks[0].key, after.chunks[0].batch_id) == ("key-0", "batch-0")
-    assert records(path)[1:] == [{"chunk": 0, "key": "key-0"}, {"chunk": 0, "batch": "batch-0"}]
+    assert records(path)[1:] == [
+        {"chunk": 0, "key": "key-0", "at": AT.isoformat()},
+        {"chunk": 0, "batch": "batch-0"},
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]
+
+
+def test_when_each_key_was_recorded_is_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    state = PushState.open(path, PLAN)
+    state.record_key(0, "key-0", at=AT)
+    state.close()
+    with path.open("a") as file:  # as a state file written before keys' times were recorded
+        file.write('{"chunk":1,"key":"key-1"}\n')
+
+    again = PushState.open(path, PLAN)
+    again.close()
+
+    assert [(c.key, c.key_at) for c in again.chunks.values()] == [("key-0", AT), ("key-1", None)]
+
+
+def test_a_key_recorded_at_a_time_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    PushState.open(path, PLAN).close()
+    with path.open("a") as file:
+        file.write('{"chunk":0,"key":"key-0","at":"2026-01-02T03:04:05"}\n')
+
+    with pytest.raises(PushError) as refused:
+        PushState.open(path, PLAN)
+
+    assert str(refused.value) == (
+        f"{path} records a key at a time that is not one: '2026-01-02T03:04:05'"
+    )

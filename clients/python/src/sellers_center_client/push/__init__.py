@@ -22,7 +22,7 @@ from sellers_center_client.push._cli import (
     push_command,
     results_command,
 )
-from sellers_center_client.push._errors import BatchRefused, PushError, SourceError
+from sellers_center_client.push._errors import BatchRefused, KeyExpired, PushError, SourceError
 from sellers_center_client.push._plan import plan_push
 from sellers_center_client.push._progress import BarProgress, LineProgress, progress_for
 from sellers_center_client.push._runner import FailedItem, Push
@@ -36,6 +36,7 @@ __all__ = [
     "BatchRefused",
     "ChunkState",
     "FailedItem",
+    "KeyExpired",
     "LineProgress",
     "Push",
     "PushError",

@@ -19,7 +19,7 @@ from sellers_center_client._batch import BatchStatus
 from sellers_center_client._client import Client
 from sellers_center_client._errors import SellersCenterError
 from sellers_center_client._kind import kind_spec
-from sellers_center_client.push._errors import BatchRefused, PushError
+from sellers_center_client.push._errors import BatchRefused, KeyExpired, PushError
 from sellers_center_client.push._plan import plan_push
 from sellers_center_client.push._progress import progress_for
 from sellers_center_client.push._report import (
@@ -93,6 +93,14 @@ def push_command(
     errors_out: Annotated[
         Path | None, typer.Option("--errors-out", help="Write every item not applied as CSV.")
     ] = None,
+    resend_expired_keys: Annotated[
+        bool,
+        typer.Option(
+            "--resend-expired-keys",
+            help="Send again a batch whose answer was lost more than 23 hours ago, though the "
+            "service may have forgotten its key and store it twice.",
+        ),
+    ] = False,
 ) -> None:
     """Push a file of items in batches, resumably.
 
@@ -123,12 +131,13 @@ def push_command(
                 found_format,
                 push_state,
                 progress_for(progress_console, wait=wait),
+                resend_expired_keys=resend_expired_keys,
             )
             push.run(wait=wait)
             _conclude(push, console, errors_out=errors_out)
     except KeyboardInterrupt:
         _interrupted()
-    except BatchRefused as error:
+    except (BatchRefused, KeyExpired) as error:
         _fail(str(error))
     except (SellersCenterError, PushError) as error:
         _fail(f"{error}; run the same command again to continue from {push_state.path}")

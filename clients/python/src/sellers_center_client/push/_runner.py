@@ -7,21 +7,28 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from sellers_center_client._client import Client
 from sellers_center_client._errors import NotFound, ValidationFailed
 from sellers_center_client._kind import KindSpec, chunks
-from sellers_center_client.push._errors import BatchRefused, PushError
+from sellers_center_client.push._errors import BatchRefused, KeyExpired, PushError
 from sellers_center_client.push._source import SourceFormat, SourceItem, read_items
-from sellers_center_client.push._state import PushPlan, PushState
+from sellers_center_client.push._state import ChunkState, PushPlan, PushState
 
 # Polls of the oldest open batch: soon after a submit, then spaced out while nothing changes.
 # 0.5 s keeps a seller under the batch read limit (200 a minute) with room for the other reads.
 FIRST_POLL_SECONDS = 0.5
 LONGEST_POLL_SECONDS = 5.0
 POLL_GROWTH = 1.5
+# The service answers a repeated idempotency key with the same batch for IDEMPOTENCY_KEY_HOURS
+# (24 by default, docs/api.md). A chunk whose answer was lost is sent again with its key only
+# while at least an hour of that is left (for the request's own time and the clocks' drift):
+# later the service may have forgotten the key and store the chunk a second time.
+IDEMPOTENCY_KEY_HOURS = 24
+RESEND_WITHIN = timedelta(hours=IDEMPOTENCY_KEY_HOURS - 1)
 
 
 class ProgressListener(Protocol):
@@ -99,6 +106,8 @@ class Push:
         new_key: Callable[[], str] = lambda: str(uuid.uuid4()),
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        resend_expired_keys: bool = False,
     ) -> None:
         self.client = client
         self.spec = spec
@@ -110,6 +119,8 @@ class Push:
         self.new_key = new_key
         self.monotonic = monotonic
         self.sleep = sleep
+        self.now = now
+        self.resend_expired_keys = resend_expired_keys
         self._next_poll = 0.0
         self._poll_delay = FIRST_POLL_SECONDS
 
@@ -172,7 +183,9 @@ class Push:
             if state.batch_id is not None:
                 continue
             if state.key is None:  # a key recorded before a crash is sent again as it was
-                self.state.record_key(index, self.new_key())
+                self.state.record_key(index, self.new_key(), at=self.now())
+            elif not self.resend_expired_keys:
+                self._check_resend(index, state)
             assert state.key is not None
             try:
                 batch_id = submit(self.client, self.plan.kind, [i.fields for i in chunk], state.key)
@@ -182,6 +195,22 @@ class Push:
             self.progress.sent(len(chunk))
             if wait and self.monotonic() >= self._next_poll:
                 self._poll()
+
+    def _check_resend(self, index: int, state: ChunkState) -> None:
+        """Refuse to send a chunk again with a key the service may have forgotten."""
+        age = None if state.key_at is None else self.now() - state.key_at
+        if age is not None and age < RESEND_WITHIN:
+            return
+        first = index * self.plan.chunk_size + 1
+        items = f"items {first:,}-{first + chunk_items(self.plan, index) - 1:,}"
+        when = "at a time not recorded" if age is None else f"{age / timedelta(hours=1):.0f} h ago"
+        raise KeyExpired(
+            f"{items} were sent {when} with idempotency key {state.key} and their answer was "
+            f"lost; the service remembers a key for {IDEMPOTENCY_KEY_HOURS} h by default, so "
+            f"sending them again could store them twice. Look for that batch among the "
+            f"seller's batches; to send them anyway, run the command again with "
+            f"--resend-expired-keys"
+        )
 
     def _open_chunks(self) -> list[int]:
         chunks = self.state.chunks

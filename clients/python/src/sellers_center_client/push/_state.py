@@ -5,7 +5,9 @@ It is a journal of JSON lines. The first line describes the push (the file's siz
 the kind, the items and the chunk size), written to a temporary file, fsynced and linked into
 place. Each later line records one step of one chunk and is fsynced before the push goes on:
 
-- ``{"chunk": 3, "key": "..."}`` before chunk 3 is submitted with that idempotency key;
+- ``{"chunk": 3, "key": "...", "at": "2026-01-02T03:04:05+00:00"}`` before chunk 3 is submitted
+  with that idempotency key (the service keeps a key for 24 hours: a chunk whose answer was lost
+  is sent again only within them, ``_runner.py``);
 - ``{"chunk": 3, "batch": "..."}`` once the service answered with the batch's id;
 - ``{"chunk": 3, "status": "completed", "succeeded": 98, "failed": 2}`` once it is final.
 
@@ -27,6 +29,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,6 +60,8 @@ class PushPlan:
 @dataclass(slots=True)
 class ChunkState:
     key: str | None = None
+    key_at: datetime | None = None
+    """When the key was recorded; None in a state file written before keys' times were."""
     batch_id: str | None = None
     status: str | None = None
     succeeded: int = 0
@@ -95,9 +100,10 @@ class PushState:
     def chunk(self, index: int) -> ChunkState:
         return self.chunks.setdefault(index, ChunkState())
 
-    def record_key(self, index: int, key: str) -> None:
-        self._append({"chunk": index, "key": key})
-        self.chunk(index).key = key
+    def record_key(self, index: int, key: str, *, at: datetime) -> None:
+        self._append({"chunk": index, "key": key, "at": at.isoformat()})
+        chunk = self.chunk(index)
+        chunk.key, chunk.key_at = key, at
 
     def record_batch(self, index: int, batch_id: str) -> None:
         self._append({"chunk": index, "batch": batch_id})
@@ -156,11 +162,24 @@ class PushState:
         chunk = self.chunk(index)
         if "key" in record:
             chunk.key = str(record["key"])
+            chunk.key_at = _moment(self.path, record.get("at"))
         elif "batch" in record:
             chunk.batch_id = str(record["batch"])
         elif "status" in record:
             chunk.status = str(record["status"])
             chunk.succeeded, chunk.failed = int(record["succeeded"]), int(record["failed"])
+
+
+def _moment(path: Path, text: object) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise PushError(f"{path} records a key at a time that is not one: {text!r}")
+    return moment
 
 
 def _parse(path: Path, number: int, line: str) -> dict[str, Any]:
