@@ -89,16 +89,7 @@ async def take(
 ) -> bool:
     """Take ``units`` from the SKU's stock in one statement, only if that many are there."""
     column = _stock_column(warehouse)
-    statement = (
-        update(ProductVariant)
-        .where(
-            ProductVariant.seller_id == seller_id,
-            ProductVariant.sku == sku,
-            column >= units,
-        )
-        .values({column: column - units, ProductVariant.updated_at: now})
-    )
-    return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return await _change_stock(session, seller_id, sku, -units, column >= units, now, column)
 
 
 async def give_back(
@@ -111,14 +102,24 @@ async def give_back(
 ) -> bool:
     """Put ``units`` back into the SKU's stock; False when it has no counted stock."""
     column = _stock_column(warehouse)
+    return await _change_stock(session, seller_id, sku, units, column.is_not(None), now, column)
+
+
+async def _change_stock(
+    session: AsyncSession,
+    seller_id: int,
+    sku: str,
+    change: int,
+    condition: Any,
+    now: datetime,
+    column: Any,
+) -> bool:
+    """Add ``change`` to the SKU's stock ``column`` in one statement if ``condition`` holds;
+    whether it did."""
     statement = (
         update(ProductVariant)
-        .where(
-            ProductVariant.seller_id == seller_id,
-            ProductVariant.sku == sku,
-            column.is_not(None),
-        )
-        .values({column: column + units, ProductVariant.updated_at: now})
+        .where(ProductVariant.seller_id == seller_id, ProductVariant.sku == sku, condition)
+        .values({column: column + change, ProductVariant.updated_at: now})
     )
     return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
