@@ -6,6 +6,11 @@ deletes only batches that ended more than the retention period ago (``maintenanc
 entry is therefore served only until its batch's retention ends; from then on the database
 decides again (the batch is gone, or about to be). That holds whichever process purges, so no
 message between processes is needed. The cache is bounded by the bytes it holds.
+
+An entry keeps the items inside the whole answer to an unpaged read (``head`` + items + ``tail``,
+framed by the engine's ``BatchResultView``), so that a repeated read sends bytes already made
+instead of joining a copy of every item's bytes for each request; a paged read cuts the items
+out of it again.
 """
 
 from __future__ import annotations
@@ -28,9 +33,17 @@ CacheKey = tuple[int, str, uuid.UUID]
 @dataclass(frozen=True, slots=True)
 class FinalResult:
     status: RequestStatus
-    items: bytes
+    body: bytes
+    """The stored items between the ``head`` and ``tail`` they were put with."""
+    items_start: int
+    items_end: int
     purge_at: datetime
     """When retention may delete the batch: the entry is not served from then on."""
+
+    @property
+    def items(self) -> bytes:
+        """The stored items as they were put (a copy: the unpaged answer is ``body``)."""
+        return self.body[self.items_start : self.items_end]
 
 
 class ResultCache:
@@ -57,22 +70,35 @@ class ResultCache:
         return entry
 
     def put(
-        self, key: CacheKey, status: RequestStatus, items: bytes, finished_at: datetime
-    ) -> None:
-        """Keep a final batch's stored items until its retention ends."""
-        if not status.is_final or len(items) > self.max_bytes:
-            return
-        result = FinalResult(status, items, finished_at + self.retention)
+        self,
+        key: CacheKey,
+        status: RequestStatus,
+        items: bytes,
+        finished_at: datetime,
+        *,
+        head: bytes = b"",
+        tail: bytes = b"",
+    ) -> FinalResult | None:
+        """Keep a final batch's stored items, framed by ``head`` and ``tail``, until its
+        retention ends; the entry kept, or None when it is not kept."""
+        size = len(head) + len(items) + len(tail)
+        if not status.is_final or size > self.max_bytes:
+            return None
+        end = len(head) + len(items)
+        result = FinalResult(
+            status, b"".join((head, items, tail)), len(head), end, finished_at + self.retention
+        )
         if key in self._entries:
             self._drop(key)
         self._entries[key] = result
-        self._bytes += len(result.items)
+        self._bytes += len(result.body)
         while self._bytes > self.max_bytes:
             oldest = next(iter(self._entries))
             self._drop(oldest)
+        return result
 
     def _drop(self, key: CacheKey) -> None:
-        self._bytes -= len(self._entries.pop(key).items)
+        self._bytes -= len(self._entries.pop(key).body)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -7,6 +7,7 @@ Sessions come from the caller (the HTTP request, the worker's job runner), which
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -60,6 +61,15 @@ class ResultSelection:
     limit: int | None = None
 
 
+# A results answer ends with this, after its items (and its pagination).
+TAIL = b"}"
+
+
+def _head(batch_id: uuid.UUID, status: RequestStatus) -> bytes:
+    """What a results answer starts with, up to its items."""
+    return f'{{"batchRequestId":"{batch_id}","status":"{status}","items":'.encode()
+
+
 @dataclass(frozen=True, slots=True)
 class BatchResultView:
     """What ``GET /results/<kind>`` answers: the status and, once final, the stored items (or a
@@ -69,11 +79,23 @@ class BatchResultView:
     status: RequestStatus
     items_json: bytes
     total: int | None = None
+    unpaged: bytes | None = dataclasses.field(default=None, compare=False, repr=False)
+    """``to_json()`` when already made (kept with the batch's results in the result cache)."""
 
     def to_json(self, pagination: bytes | None = None) -> bytes:
-        head = f'{{"batchRequestId":"{self.batch_id}","status":"{self.status}","items":'
-        tail = b"}" if pagination is None else b',"pagination":' + pagination + b"}"
-        return head.encode() + self.items_json + tail
+        if pagination is None:
+            if self.unpaged is not None:
+                return self.unpaged
+            return b"".join((_head(self.batch_id, self.status), self.items_json, TAIL))
+        return b"".join(
+            (
+                _head(self.batch_id, self.status),
+                self.items_json,
+                b',"pagination":',
+                pagination,
+                TAIL,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +198,16 @@ async def read_result(
     status = found.status
     stored = found.items if status.is_final and found.items else b"[]"
     if cache is not None and status.is_final and found.finished_at is not None:
-        cache.put((seller_id, kind, batch_id), status, stored, found.finished_at)
+        entry = cache.put(
+            (seller_id, kind, batch_id),
+            status,
+            stored,
+            found.finished_at,
+            head=_head(batch_id, status),
+            tail=TAIL,
+        )
+        if entry is not None and selection is None:
+            return BatchResultView(batch_id, status, stored, unpaged=entry.body)
     return _view(batch_id, status, stored, selection)
 
 
@@ -193,7 +224,18 @@ def cached_result(
     found = cache.get((seller_id, kind, batch_id), now)
     if found is None:
         return None
+    if selection is None:
+        return BatchResultView(batch_id, found.status, found.items, unpaged=found.body)
     return _view(batch_id, found.status, found.items, selection)
+
+
+def cached_answer(
+    cache: ResultCache, *, kind: str, seller_id: int, batch_id: uuid.UUID, now: datetime
+) -> bytes | None:
+    """``cached_result(...).to_json()`` of an unpaged read, the bytes kept in ``cache`` (no
+    copy of the items is made); None when the database must be read."""
+    found = cache.get((seller_id, kind, batch_id), now)
+    return None if found is None else found.body
 
 
 def _view(

@@ -13,7 +13,8 @@ compares them), but it:
 - takes the caller from keys this process verified in the last ``KEY_CACHE_SECONDS`` (5 s, a
   constant of ``accounts.keycache``, not a setting) and final results from
   ``engine.result_cache``, so that a repeated read of a final batch opens no database session
-  at all.
+  at all; an unpaged one sends the whole answer the cache keeps, without joining its bytes again
+  (a 100-item products answer is 165 KB).
 
 The middleware (request id, access log and metrics, encoding and size checks, the rate-limit
 headers) and the error handlers are the application's own: the route sits inside them.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -42,7 +44,7 @@ from sellers_center.engine import service
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.result_cache import ResultCache
 from sellers_center.engine.schemas import ResultsPaging
-from sellers_center.engine.service import BatchResultView
+from sellers_center.engine.service import BatchResultView, ResultSelection
 from sellers_center.http.errors import ApiError
 from sellers_center.http.ratelimit import count_call
 from sellers_center.http.responses import JSON_CONTENT_TYPE
@@ -91,6 +93,8 @@ class ResultsRead:
     batch_id: uuid.UUID
     query: QueryParams
     paging: ResultsPaging | None
+    selection: ResultSelection | None
+    """``paging.selection()``, made once with the parse."""
 
 
 class ResultsRoute(BaseRoute):
@@ -132,44 +136,25 @@ class ResultsRoute(BaseRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         read: ResultsRead = scope[SCOPE_KEY]
-        view = await self._read(scope, read)
-        if read.paging is None or not read.paging.is_paged:
-            body = view.to_json()
-        else:
-            pagination = paginate(
-                scope["path"],
-                dict(read.query),
-                page=read.paging.page or 1,
-                per_page=read.paging.size,
-                total=view.total or 0,
-            )
-            body = view.to_json(pagination.model_dump_json().encode())
+        body = await self._answer(scope, read)
         # What ``raw_json(body)`` sends, headers in its order, without building a Response.
-        headers = [(b"content-length", str(len(body)).encode()), (b"content-type", JSON_TYPE)]
+        headers = [(b"content-length", b"%d" % len(body)), (b"content-type", JSON_TYPE)]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _read(self, scope: Scope, read: ResultsRead) -> BatchResultView:
+    async def _answer(self, scope: Scope, read: ResultsRead) -> bytes:
         """Authenticate, count the call, read: the FastAPI route's order, the database only
         for what the caches do not hold."""
         runtime = self.runtime
         now = runtime.clock.now()
         key = _api_key(scope["headers"])
-        selection = None if read.paging is None else read.paging.selection()
         try:
             principal = accounts.cached_principal(runtime.key_cache, key, now)
         except AuthenticationError as error:
             raise ApiError(401, error.message) from None
         if principal is not None:
             await self._count(scope, read.endpoint, principal)
-            cached = service.cached_result(
-                runtime.result_cache,
-                kind=read.endpoint.kind,
-                seller_id=principal.seller_id,
-                batch_id=read.batch_id,
-                now=now,
-                selection=selection,
-            )
+            cached = self._cached(scope, read, principal.seller_id, now)
             if cached is not None:
                 return cached
         async with runtime.unit.read() as session:
@@ -179,19 +164,60 @@ class ResultsRoute(BaseRoute):
                 except AuthenticationError as error:
                     raise ApiError(401, error.message) from None
                 await self._count(scope, read.endpoint, principal)
-            return await service.read_result(
+                # Every connection's key runs out of the key cache at once; the results need
+                # not be read again with it.
+                cached = self._cached(scope, read, principal.seller_id, now)
+                if cached is not None:
+                    return cached
+            view = await service.read_result(
                 session,
                 kind=read.endpoint.kind,
                 seller_id=principal.seller_id,
                 batch_id=read.batch_id,
-                selection=selection,
+                selection=read.selection,
                 cache=runtime.result_cache,
             )
+        return _body(scope, read, view)
+
+    def _cached(
+        self, scope: Scope, read: ResultsRead, seller_id: int, now: datetime
+    ) -> bytes | None:
+        """The answer from the result cache; None when the database must be read. An unpaged
+        read sends the bytes the cache keeps as they are."""
+        cache = self.runtime.result_cache
+        kind = read.endpoint.kind
+        if read.selection is None:
+            return service.cached_answer(
+                cache, kind=kind, seller_id=seller_id, batch_id=read.batch_id, now=now
+            )
+        view = service.cached_result(
+            cache,
+            kind=kind,
+            seller_id=seller_id,
+            batch_id=read.batch_id,
+            now=now,
+            selection=read.selection,
+        )
+        return None if view is None else _body(scope, read, view)
 
     async def _count(self, scope: Scope, endpoint: ResultsEndpoint, principal: Principal) -> None:
         state = scope.setdefault("state", {})
         limiter = self.runtime.rate_limiter
         await count_call(limiter, state, endpoint.bucket, endpoint.default_limit, principal.key_id)
+
+
+def _body(scope: Scope, read: ResultsRead, view: BatchResultView) -> bytes:
+    """The answer's bytes, as the FastAPI route makes them."""
+    if read.paging is None or not read.paging.is_paged:
+        return view.to_json()
+    pagination = paginate(
+        scope["path"],
+        dict(read.query),
+        page=read.paging.page or 1,
+        per_page=read.paging.size,
+        total=view.total or 0,
+    )
+    return view.to_json(pagination.model_dump_json().encode())
 
 
 def _api_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
@@ -216,7 +242,8 @@ def _valid_read(endpoint: ResultsEndpoint, query_string: bytes) -> ResultsRead |
         paging = ResultsPaging.of_query(query)
     except ValidationError:
         return None
-    return ResultsRead(endpoint, batch_id, query, paging)
+    selection = None if paging is None else paging.selection()
+    return ResultsRead(endpoint, batch_id, query, paging, selection)
 
 
 def install_results_route(app: FastAPI, runtime: ResultsRuntime, kinds: KindRegistry) -> None:
