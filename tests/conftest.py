@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.engine.kind import KindRegistry
 from sellers_center.kinds import build_kinds
@@ -122,6 +121,6 @@ async def other_seller(runtime: Runtime, demo_catalogue: None) -> SellerKey:
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in-process (no worker runs; tests drive it)."""
-    transport = httpx.ASGITransport(app=create_app(runtime))
+    transport = httpx.ASGITransport(app=support.app_of(runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client

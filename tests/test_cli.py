@@ -19,13 +19,13 @@ import pytest
 from alembic.script import ScriptDirectory
 
 import sellers_center.catalog
-from sellers_center.app import create_app
 from sellers_center.cli import accounts as accounts_commands
 from sellers_center.cli import catalog as catalog_commands
 from sellers_center.cli import server as server_commands
 from sellers_center.db.migrate import alembic_config
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
+from tests import support
 from tests.command_line import DATABASE_FILE, SCRIPT, Cli, Outcome
 
 DEMO_CATALOGUE = Path(sellers_center.catalog.__file__).parent / "data" / "demo_catalogue.json"
@@ -322,7 +322,7 @@ async def test_a_key_created_by_the_cli_authenticates_until_revoked(acme_cli: Cl
     assert created.returncode == 0, created.stderr
     key_id, key = issued_key(created)
     runtime = Runtime.from_settings(Settings(database_url=acme_cli.database_url))
-    transport = httpx.ASGITransport(app=create_app(runtime))
+    transport = httpx.ASGITransport(app=support.app_of(runtime))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             accepted = await client.get("/api/v1/brands/", headers={"X-API-Key": key})

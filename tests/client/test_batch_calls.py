@@ -13,7 +13,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.db.tables import Batch, IdempotencyKey
 from sellers_center.runtime import Runtime
@@ -25,6 +24,7 @@ from sellers_center_client import (
     NotFound,
     ValidationFailed,
 )
+from tests import support
 from tests.client.support import NO_JITTER, FakeTime, LoopBridge
 from tests.products.factory import jacket
 from tests.support import SellerKey
@@ -34,7 +34,7 @@ BASE_URL = "http://testserver"
 
 @pytest.fixture
 def app(runtime: Runtime) -> FastAPI:
-    return create_app(runtime)
+    return support.app_of(runtime)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
-from sellers_center.app import create_app
 from sellers_center.lifecycle import service as lifecycle
 from sellers_center.runtime import Runtime
 from sellers_center_client import (
@@ -25,6 +24,7 @@ from sellers_center_client import (
     ProductStatus,
     ValidationFailed,
 )
+from tests import support
 from tests.client.support import LoopBridge
 from tests.products.factory import JACKETS, SIZE_M, jacket
 from tests.support import SellerKey
@@ -36,7 +36,7 @@ JACKETS_PATH = "Women > Clothing > Jackets & coats > Jackets"
 
 @pytest.fixture
 def app(runtime: Runtime) -> FastAPI:
-    return create_app(runtime)
+    return support.app_of(runtime)
 
 
 @pytest.fixture

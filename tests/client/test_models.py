@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
 from sellers_center_client import (
     AsyncClient,
@@ -45,6 +44,7 @@ from sellers_center_client._batch import BatchAccepted
 from sellers_center_client._http import Operation
 from sellers_center_client._kind import KINDS
 from sellers_center_client._webhooks import CreateWebhook, UpdateWebhook
+from tests import support
 from tests.client.schema_compat import Comparison, Schema, Side
 
 # What the server answers -> the SDK model that reads it.
@@ -107,7 +107,7 @@ UNUSED = {"HTTPValidationError", "ValidationError"}
 
 @pytest.fixture
 def openapi(runtime: Runtime) -> dict[str, Any]:
-    document: dict[str, Any] = create_app(runtime).openapi()
+    document: dict[str, Any] = support.app_of(runtime).openapi()
     return document
 
 

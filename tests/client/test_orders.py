@@ -14,7 +14,6 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
 from sellers_center_client import (
     AsyncClient,
@@ -27,6 +26,7 @@ from sellers_center_client import (
     ReturnItem,
     ShipItem,
 )
+from tests import support
 from tests.client.support import LoopBridge
 from tests.orders.helpers import MEDIUM, SMALL, active_jackets, place
 from tests.support import SellerKey
@@ -36,7 +36,7 @@ BASE_URL = "http://testserver"
 
 @pytest.fixture
 def app(runtime: Runtime) -> FastAPI:
-    return create_app(runtime)
+    return support.app_of(runtime)
 
 
 @pytest.fixture

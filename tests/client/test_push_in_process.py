@@ -18,7 +18,6 @@ from examples import demo_sample
 from fastapi import FastAPI
 from rich.console import Console
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
 from sellers_center_client import Client
 from sellers_center_client._kind import PRODUCTS, STOCKS
@@ -32,6 +31,7 @@ from sellers_center_client.push import (
     SourceFormat,
     plan_push,
 )
+from tests import support
 from tests.client.support import FakeTime, LoopBridge
 from tests.support import SellerKey
 
@@ -44,7 +44,7 @@ NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)  # the pushes' wall clock
 
 @pytest.fixture
 def app(runtime: Runtime) -> FastAPI:
-    return create_app(runtime)
+    return support.app_of(runtime)
 
 
 @pytest.fixture

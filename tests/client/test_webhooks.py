@@ -14,7 +14,6 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
 from sellers_center.settings import Settings
 from sellers_center.webhooks.rules import EVENT_TYPES
@@ -34,6 +33,7 @@ from sellers_center_client import (
     WebhookType,
     webhooks,
 )
+from tests import support
 from tests.client.support import FakeTime, Harness, LoopBridge, Script, answer, maybe, sent_json
 from tests.support import SellerKey
 from tests.webhooks.helpers import deliver_due
@@ -65,7 +65,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def app(runtime: Runtime) -> FastAPI:
-    return create_app(runtime)
+    return support.app_of(runtime)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from sellers_center.app import create_app
 from sellers_center.http.docs import ASSET_TYPES, CONTENT_SECURITY_POLICY
 from sellers_center.runtime import Runtime
+from tests import support
 
 PAGES = ("/docs", "/redoc")
 RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining")
@@ -168,7 +168,7 @@ async def test_the_root_points_to_the_docs_and_the_probes(client: httpx.AsyncCli
 @pytest.fixture
 async def proxied_client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """The app mounted under ``/sellers`` by a proxy that says so (ASGI ``root_path``)."""
-    transport = httpx.ASGITransport(app=create_app(runtime), root_path="/sellers")
+    transport = httpx.ASGITransport(app=support.app_of(runtime), root_path="/sellers")
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

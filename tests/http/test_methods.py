@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
+from tests import support
 from tests.http.helpers import JSON, count_batches
 from tests.support import SellerKey
 
@@ -72,7 +72,7 @@ async def test_a_client_leaving_mid_body_is_logged_as_info_not_error(
     }
 
     with caplog.at_level(logging.DEBUG):
-        await create_app(runtime)(scope, receive, send)
+        await support.app_of(runtime)(scope, receive, send)
 
     assert [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert (

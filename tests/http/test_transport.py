@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from sellers_center.accounts import service as accounts
-from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.db.tables import Batch
 from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
+from tests import support
 from tests.support import SellerKey
 
 CATEGORIES = "/api/v1/categories/"
@@ -732,7 +732,7 @@ async def test_readiness_is_503_when_the_database_is_unreachable(
     unreachable = Runtime.from_settings(
         settings.model_copy(update={"database_url": UNREACHABLE_DATABASE}), kinds
     )
-    transport = httpx.ASGITransport(app=create_app(unreachable))
+    transport = httpx.ASGITransport(app=support.app_of(unreachable))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             response = await client.get("/readyz")

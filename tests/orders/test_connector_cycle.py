@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
+from tests import support
 from tests.orders.helpers import MEDIUM, SMALL, active_jackets
 from tests.support import BOTH_BACKENDS, SellerKey
 
@@ -22,7 +22,7 @@ pytestmark = BOTH_BACKENDS
 async def connector(runtime: Runtime, seller: SellerKey) -> AsyncIterator[httpx.AsyncClient]:
     """The seller's connector, talking to a sandbox."""
     runtime.settings = runtime.settings.model_copy(update={"sandbox": True})
-    transport = httpx.ASGITransport(app=create_app(runtime))
+    transport = httpx.ASGITransport(app=support.app_of(runtime))
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers=seller.headers
     ) as client:

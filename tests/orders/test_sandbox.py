@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sellers_center.app import create_app
 from sellers_center.runtime import Runtime
+from tests import support
 from tests.orders.helpers import (
     DE_GROSS,
     MEDIUM,
@@ -30,7 +30,7 @@ SANDBOX_ORDERS = "/api/v1/sandbox/orders"
 @pytest.fixture
 async def sandbox(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     runtime.settings = runtime.settings.model_copy(update={"sandbox": True})
-    transport = httpx.ASGITransport(app=create_app(runtime))
+    transport = httpx.ASGITransport(app=support.app_of(runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
