@@ -35,12 +35,12 @@ run-prod: install ## Serve the production profile: local PostgreSQL + Redis, 2 A
 	$(PROD_ENV) $(BIN)/sellers-center serve --workers 2
 
 # The in-process tests on one pytest worker per core (TEST_WORKERS=0: in this process); then the
-# tests that start real processes, one at a time, as their time bounds assume (tests/markers.py).
+# tests that start real processes, also one worker per core, the longest first (tests/markers.py).
 TEST_WORKERS ?= auto
 
 test: install lint ## Run the linters and the whole test suite
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m slow
 
 test-fast: install lint ## The linters and every test that starts no real process
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"

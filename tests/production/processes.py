@@ -99,13 +99,31 @@ class Cluster:
         extra: dict[str, str] | None = None,
     ) -> Process:
         """``serve`` on a free port, answering /healthz on return."""
-        port = free_port()
-        arguments = ["serve", "--port", str(port), "--workers", str(workers)]
-        arguments.append("--worker" if embedded_worker else "--no-worker")
-        process = self._start(name, arguments, extra)
-        process.base_url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(process.popen, process.base_url, process.log)
-        return process
+        return self.start_apis(
+            [name], workers=workers, embedded_worker=embedded_worker, extra=extra
+        )[0]
+
+    def start_apis(
+        self,
+        names: list[str],
+        *,
+        workers: int = 1,
+        embedded_worker: bool = False,
+        extra: dict[str, str] | None = None,
+    ) -> list[Process]:
+        """``serve`` on a free port each, all started before any is waited for (each takes
+        seconds to import and bind), every one answering /healthz on return."""
+        started: list[tuple[Process, str]] = []
+        for name in names:
+            port = free_port()
+            arguments = ["serve", "--port", str(port), "--workers", str(workers)]
+            arguments.append("--worker" if embedded_worker else "--no-worker")
+            process = self._start(name, arguments, extra)
+            process.base_url = f"http://127.0.0.1:{port}"
+            started.append((process, process.base_url))
+        for process, base_url in started:
+            wait_until_healthy(process.popen, base_url, process.log)
+        return [process for process, _ in started]
 
     def start_worker(
         self,

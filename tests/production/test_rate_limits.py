@@ -66,7 +66,8 @@ def test_limit_is_shared_by_four_api_processes(
 ) -> None:
     with cluster(tmp_path, production_database, redis_url) as running:
         key = seller_key(running, "limited")
-        base_urls = [running.start_api(f"api-{index}").base_url for index in range(API_PROCESSES)]
+        apis = running.start_apis([f"api-{index}" for index in range(API_PROCESSES)])
+        base_urls = [api.base_url for api in apis]
         urls = [url for url in base_urls if url is not None]
         batch_id = submit_stock_batch(urls[0], key)
         targets = [urls[index % API_PROCESSES] for index in range(REQUESTS)]
