@@ -39,6 +39,7 @@ from sellers_center.db.tables import (
     Locale,
     RejectionReason,
 )
+from sellers_center.http.fastpath import ResultsRoute
 from sellers_center.runtime import Runtime
 from tests.engine.echo_kind import EFFECTS
 
@@ -77,16 +78,21 @@ CATALOGUE_TABLES = tuple(
 
 # One app per pytest process and app key: building one costs about 0.14 s (0.5 s on a busy
 # machine), most of an HTTP test's set-up when each test built its own.
-_APPS: dict[object, FastAPI] = {}
+_APPS: dict[tuple[object, bool], FastAPI] = {}
 
 
-def app_of(runtime: Runtime) -> FastAPI:
-    """An app serving ``runtime``, reused between tests whose runtimes have the same app key.
-    A test that changes the app itself (adds routes) builds its own with ``create_app``."""
-    key = app_key(runtime)
+def app_of(runtime: Runtime, *, results_fast_path: bool = True) -> FastAPI:
+    """An app serving ``runtime``, reused between tests whose runtimes have the same app key;
+    without ``results_fast_path``, results are read through their FastAPI routes only (what the
+    fast path must answer alike). A test that changes the app itself (adds routes) builds its
+    own with ``create_app``."""
+    key = (app_key(runtime), results_fast_path)
     app = _APPS.get(key)
     if app is None:
         app = _APPS[key] = create_app(runtime)
+        if not results_fast_path:
+            routes = app.router.routes
+            routes[:] = [route for route in routes if not isinstance(route, ResultsRoute)]
     else:
         bind_runtime(app, runtime)
     return app

@@ -3,6 +3,7 @@ drift from the other unnoticed; and the mirror between ``Client`` and ``AsyncCli
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 import uuid
@@ -107,7 +108,8 @@ UNUSED = {"HTTPValidationError", "ValidationError"}
 
 @pytest.fixture
 def openapi(runtime: Runtime) -> dict[str, Any]:
-    document: dict[str, Any] = support.app_of(runtime).openapi()
+    # A copy: the shared app keeps serving its own.
+    document: dict[str, Any] = copy.deepcopy(support.app_of(runtime).openapi())
     return document
 
 

@@ -12,12 +12,11 @@ import httpx
 import pytest
 
 from sellers_center.accounts.keycache import KEY_CACHE_SECONDS
-from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.engine import service
-from sellers_center.http.fastpath import ResultsRoute
 from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
+from tests import support
 from tests.support import BOTH_BACKENDS, SellerKey
 
 pytestmark = BOTH_BACKENDS
@@ -33,9 +32,7 @@ def answer(response: httpx.Response) -> Answer:
 
 
 def client(runtime: Runtime, *, fast: bool) -> httpx.AsyncClient:
-    app = create_app(runtime)
-    if not fast:
-        app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, ResultsRoute)]
+    app = support.app_of(runtime, results_fast_path=fast)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 

@@ -20,12 +20,11 @@ from sqlalchemy import update
 
 from sellers_center.accounts import service as accounts
 from sellers_center.accounts.keycache import KEY_CACHE_SECONDS
-from sellers_center.app import create_app
 from sellers_center.clock import ManualClock
 from sellers_center.db.tables import ApiKey
-from sellers_center.http.fastpath import ResultsRoute
 from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
+from tests import support
 from tests.support import BOTH_BACKENDS, SellerKey
 
 pytestmark = BOTH_BACKENDS
@@ -54,9 +53,7 @@ def settings(database_url: str) -> Settings:
 
 
 def app_client(runtime: Runtime, *, fast: bool) -> httpx.AsyncClient:
-    app = create_app(runtime)
-    if not fast:
-        app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, ResultsRoute)]
+    app = support.app_of(runtime, results_fast_path=fast)
     transport = httpx.ASGITransport(app=app)
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 

@@ -26,6 +26,7 @@ from sellers_center.runtime import KindsFactory, Runtime
 from sellers_center.settings import Settings
 from sellers_center.telemetry.logs import REQUEST_ID, JsonFormatter, TextFormatter, logging_config
 from sellers_center.telemetry.metrics import QueueState, exposition
+from tests import support
 from tests.support import BOTH_BACKENDS, SellerKey
 
 BRANDS = "/api/v1/brands/"
@@ -65,7 +66,7 @@ async def serving(
     """A client on an app over its own runtime (``settings`` with ``changes``), bounded in
     time; its database and Redis pool closed after."""
     runtime = Runtime.from_settings(settings.model_copy(update=changes), kinds)
-    transport = httpx.ASGITransport(app=create_app(runtime))
+    transport = httpx.ASGITransport(app=support.app_of(runtime))
     try:
         async with (
             asyncio.timeout(BOUND_SECONDS),
