@@ -44,8 +44,9 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
 
 
 def app_key(runtime: Runtime) -> Hashable:
-    """What ``create_app`` builds an app from, besides the runtime it binds: an app built for
-    one runtime serves another with the same key once ``bind_runtime`` gives it that one.
+    """What ``create_app`` builds an app from, besides the runtime it binds (and ``run_worker``,
+    the caller's own): an app built for one runtime serves another with the same key once
+    ``bind_runtime`` gives it that one.
 
     The routes use a kind's name, schemas, endpoints and body parser, never its rules (the
     worker applies those with its own runtime's kinds); the middleware use the body limits;
