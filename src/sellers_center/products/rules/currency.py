@@ -58,10 +58,11 @@ def decimals(amount: Decimal) -> int:
     _, digits, exponent = amount.as_tuple()
     if not isinstance(exponent, int) or exponent >= 0:
         return 0
-    significant = "".join(map(str, digits)).rstrip("0")
-    if not significant:  # zero
-        return 0
-    return max(0, -(exponent + len(digits) - len(significant)))
+    # Trailing zeros need no decimal; counted on the digits (every price of every item).
+    for zeros, digit in enumerate(reversed(digits)):
+        if digit:
+            return max(0, -(exponent + zeros))
+    return 0  # zero
 
 
 def amount_errors(code: str, field: str, amount: Decimal, currency: str) -> list[str]:
