@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.accounts import service as accounts
 from sellers_center.cli.command import console, read, say, write
-from sellers_center.runtime import Runtime
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.cli.command import Services
 
 sellers_app = typer.Typer(help="Manage sellers.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage sellers' API keys.", no_args_is_help=True)
@@ -27,8 +29,9 @@ def sellers_create(
     ] = None,
 ) -> None:
     """Create a seller allowed to use the given brands (default: every brand)."""
+    from sellers_center.accounts import service as accounts
 
-    async def work(session: AsyncSession, runtime: Runtime) -> int:
+    async def work(session: AsyncSession, runtime: Services) -> int:
         return await accounts.create_seller(session, name, brand, runtime.clock.now())
 
     seller_id = write(work)
@@ -44,9 +47,11 @@ def keys_create(
     ] = None,
 ) -> None:
     """Create an API key; the key itself is printed alone on the last line, only this once."""
+    from sellers_center.accounts import service as accounts
+
     expires_in = timedelta(days=expires_in_days) if expires_in_days else None
 
-    async def work(session: AsyncSession, runtime: Runtime) -> accounts.IssuedKey:
+    async def work(session: AsyncSession, runtime: Services) -> accounts.IssuedKey:
         seller_id = await accounts.seller_id_by_name(session, seller)
         now = runtime.clock.now()
         return await accounts.create_key(
@@ -62,9 +67,13 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) -> None:
     """List a seller's keys (ids and state; the keys themselves are never stored)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from sellers_center.accounts import service as accounts
 
     async def work(
-        session: AsyncSession, runtime: Runtime
+        session: AsyncSession, runtime: Services
     ) -> tuple[list[accounts.KeyInfo], datetime]:
         seller_id = await accounts.seller_id_by_name(session, seller)
         return await accounts.list_keys(session, seller_id), runtime.clock.now()
@@ -81,8 +90,9 @@ def keys_list(seller: Annotated[str, typer.Option(help="Name of the seller.")]) 
 @keys_app.command("revoke")
 def keys_revoke(key_id: str) -> None:
     """Revoke a key at once: calls with it get 401 from now on."""
+    from sellers_center.accounts import service as accounts
 
-    async def work(session: AsyncSession, runtime: Runtime) -> None:
+    async def work(session: AsyncSession, runtime: Services) -> None:
         await accounts.revoke_key(session, key_id, runtime.clock.now())
 
     write(work)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.catalog import service as catalog
-from sellers_center.catalog.document import CatalogDocument
 from sellers_center.cli.command import fail, read, say, write
-from sellers_center.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.catalog.document import CatalogDocument
+    from sellers_center.cli.command import Services
 
 catalog_app = typer.Typer(help="Import and export the catalogue taxonomy.", no_args_is_help=True)
 
@@ -23,12 +25,15 @@ def catalog_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Replace the catalogue with the one in FILE (JSON); importing the same file is a no-op."""
+    from sellers_center.catalog import service as catalog
+    from sellers_center.catalog.document import CatalogDocument
+
     try:
         document = CatalogDocument.model_validate_json(file.read_bytes())
     except ValueError as error:
         fail(f"{file} is not a valid catalogue: {error}")
 
-    async def work(session: AsyncSession, _: Runtime) -> catalog.ImportOutcome:
+    async def work(session: AsyncSession, _: Services) -> catalog.ImportOutcome:
         return await catalog.import_document(session, document)
 
     outcome = write(work)
@@ -41,8 +46,9 @@ def catalog_export(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="'-' for stdout.")],
 ) -> None:
     """Write the catalogue to FILE as JSON, in the format `catalog import` reads."""
+    from sellers_center.catalog import service as catalog
 
-    async def work(session: AsyncSession, _: Runtime) -> CatalogDocument:
+    async def work(session: AsyncSession, _: Services) -> CatalogDocument:
         return await catalog.export_document(session)
 
     text = json.dumps(read(work).model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.accounts import service as accounts
+from sellers_center.cli import products
 from sellers_center.cli.command import console, read, say, write
-from sellers_center.lifecycle import service as lifecycle
-from sellers_center.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.cli.command import Services
 
 review_app = typer.Typer(help="Review published styles (operator approval).", no_args_is_help=True)
 products_app = typer.Typer(help="Look into sellers' products.", no_args_is_help=True)
@@ -25,8 +25,13 @@ def review_list(
     seller: Annotated[str | None, typer.Option(help="Only this seller's styles.")] = None,
 ) -> None:
     """List the styles waiting for approval, oldest first."""
+    from rich.table import Table
+    from rich.text import Text
 
-    async def work(session: AsyncSession, _: Runtime) -> list[lifecycle.PendingStyle]:
+    from sellers_center.accounts import service as accounts
+    from sellers_center.lifecycle import service as lifecycle
+
+    async def work(session: AsyncSession, _: Services) -> list[lifecycle.PendingStyle]:
         seller_id = None if seller is None else await accounts.seller_id_by_name(session, seller)
         return await lifecycle.pending_review(session, seller_id)
 
@@ -40,8 +45,10 @@ def review_list(
 @review_app.command("approve")
 def review_approve(style_key: str, seller: SellerOption) -> None:
     """Approve a style: it becomes pending_active, and active once a worker has activated it."""
+    from sellers_center.accounts import service as accounts
+    from sellers_center.lifecycle import service as lifecycle
 
-    async def work(session: AsyncSession, runtime: Runtime) -> None:
+    async def work(session: AsyncSession, runtime: Services) -> None:
         seller_id = await accounts.seller_id_by_name(session, seller)
         await lifecycle.approve(session, seller_id, style_key, runtime.clock.now())
 
@@ -59,8 +66,10 @@ def review_reject(
     message: Annotated[str | None, typer.Option(help="A note for the seller.")] = None,
 ) -> None:
     """Reject a style with catalogue reasons; the seller sees them in /products/rejected."""
+    from sellers_center.accounts import service as accounts
+    from sellers_center.lifecycle import service as lifecycle
 
-    async def work(session: AsyncSession, runtime: Runtime) -> None:
+    async def work(session: AsyncSession, runtime: Services) -> None:
         seller_id = await accounts.seller_id_by_name(session, seller)
         catalogue = await runtime.catalog.get(session)
         await lifecycle.reject(
@@ -80,8 +89,13 @@ def review_reject(
 @products_app.command("history")
 def products_history(style_key: str, seller: SellerOption) -> None:
     """Print every status change of a style: when, from what to what, and why."""
+    from rich.table import Table
+    from rich.text import Text
 
-    async def work(session: AsyncSession, _: Runtime) -> list[lifecycle.HistoryEntry]:
+    from sellers_center.accounts import service as accounts
+    from sellers_center.lifecycle import service as lifecycle
+
+    async def work(session: AsyncSession, _: Services) -> list[lifecycle.HistoryEntry]:
         seller_id = await accounts.seller_id_by_name(session, seller)
         return await lifecycle.history(session, seller_id, style_key)
 
@@ -91,3 +105,6 @@ def products_history(style_key: str, seller: SellerOption) -> None:
         cells = (entry.from_status or "", entry.to_status, entry.cause, entry.detail or "")
         table.add_row(when, *(Text(cell) for cell in cells))
     console().print(table)
+
+
+products_app.command("fbm-stock")(products.fbm_stock)

@@ -4,22 +4,20 @@ look into them."""
 from __future__ import annotations
 
 import random
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.accounts import service as accounts
 from sellers_center.cli.command import console, fail, read, run, say, write
-from sellers_center.errors import InvalidInputError
-from sellers_center.orders import service as orders
-from sellers_center.orders.customer import plausible_customer
-from sellers_center.orders.documents import format_money
-from sellers_center.orders.order import FulfillmentType, Order, OrderStatus
-from sellers_center.products.rules.currency import minor_unit
-from sellers_center.runtime import Runtime
+
+# In the commands' signatures, which typer reads when it builds the group.
+from sellers_center.orders.order import FulfillmentType, OrderStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.cli.command import Services
+    from sellers_center.orders.order import Order
 
 orders_app = typer.Typer(
     help="Place orders as the marketplace's shop would, and look into them.", no_args_is_help=True
@@ -51,6 +49,9 @@ def parse_item(text: str) -> tuple[str, int]:
 
 
 def money(order: Order, amount: int) -> str:
+    from sellers_center.orders.documents import format_money
+    from sellers_center.products.rules.currency import minor_unit
+
     return format_money(amount, minor_unit(order.currency), order.currency)
 
 
@@ -67,13 +68,17 @@ def orders_place(
     Each unit is priced at the variant's price for the country, with the country's VAT, and
     reserved from stock. Refused, with every reason, when a SKU is unknown, not active, not
     sold or priced in the country, or short of stock."""
+    from sellers_center.accounts import service as accounts
+    from sellers_center.orders import service as orders
+    from sellers_center.orders.customer import plausible_customer
+
     units: dict[str, int] = {}
     for text in item:
         sku, count = parse_item(text)
         units[sku] = units.get(sku, 0) + count
     code = country.upper()
 
-    async def work(session: AsyncSession, runtime: Runtime) -> Order:
+    async def work(session: AsyncSession, runtime: Services) -> Order:
         seller_id = await accounts.seller_id_by_name(session, seller)
         catalog = await runtime.catalog.get(session)
         customer = plausible_customer(code, random.Random(seed))
@@ -103,10 +108,14 @@ def orders_simulate(
 
     For demos and load tests: each order is its own transaction, and the command stops early
     when nothing is left to order. Placed order numbers are printed one per line."""
+    from sellers_center.accounts import service as accounts
+    from sellers_center.errors import InvalidInputError
+    from sellers_center.orders import service as orders
+
     generator = random.Random(seed)
     code = country.upper() if country else None
 
-    async def work(runtime: Runtime) -> list[str]:
+    async def work(runtime: Services) -> list[str]:
         async with runtime.unit.read() as session:
             seller_id = await accounts.seller_id_by_name(session, seller)
             catalog = await runtime.catalog.get(session)
@@ -144,8 +153,12 @@ def orders_list(
     per_page: Annotated[int, typer.Option(min=1, max=100, help="Orders per page.")] = 50,
 ) -> None:
     """List a seller's orders, oldest first: number, time, status, shop, items, total."""
+    from rich.table import Table
 
-    async def work(session: AsyncSession, _: Runtime) -> orders.OrderPage:
+    from sellers_center.accounts import service as accounts
+    from sellers_center.orders import service as orders
+
+    async def work(session: AsyncSession, _: Services) -> orders.OrderPage:
         seller_id = await accounts.seller_id_by_name(session, seller)
         condition = orders.OrderFilter(status=status)
         return await orders.list_orders(
@@ -166,8 +179,13 @@ def orders_list(
 @orders_app.command("show")
 def orders_show(order_number: str) -> None:
     """Show one order (of any seller): customer, addresses, and every item."""
+    from rich.table import Table
+    from rich.text import Text
 
-    async def work(session: AsyncSession, _: Runtime) -> tuple[Order, str]:
+    from sellers_center.accounts import service as accounts
+    from sellers_center.orders import service as orders
+
+    async def work(session: AsyncSession, _: Services) -> tuple[Order, str]:
         order = await orders.find_order(session, order_number, None)
         names = await accounts.seller_names(session, [order.seller_id])
         return order, names.get(order.seller_id, "")

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.accounts import service as accounts
 from sellers_center.cli.command import fail, say, write
-from sellers_center.products import service as products
-from sellers_center.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.cli.command import Services
 
 
 def fbm_stock(
@@ -26,10 +27,13 @@ def fbm_stock(
 
     Orders fulfilled by the marketplace take these units; the products listing shows them as
     quantity_fbm. --clear: none are held there (null)."""
+    from sellers_center.accounts import service as accounts
+    from sellers_center.products import service as products
+
     if (quantity is not None) == clear:  # neither or both
         fail("give either --quantity N or --clear")
 
-    async def work(session: AsyncSession, runtime: Runtime) -> None:
+    async def work(session: AsyncSession, runtime: Services) -> None:
         seller_id = await accounts.seller_id_by_name(session, seller)
         await products.set_fbm_stock(session, seller_id, sku, quantity, runtime.clock.now())
 

@@ -7,24 +7,16 @@ import asyncio
 import os
 import signal
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import asyncpg
 import typer
-from prometheus_client import start_http_server
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.accounts import service as accounts
-from sellers_center.app import create_app
-from sellers_center.catalog import service as catalog
-from sellers_center.cli.command import fail, load_settings, nothing, run, say, write
-from sellers_center.db.migrate import create_database as create_db
-from sellers_center.engine.shutdown import run_until_signalled
-from sellers_center.http.transport import server_options
-from sellers_center.runtime import Runtime, tune_garbage_collector
-from sellers_center.telemetry.logs import configure_logging, logging_config
-from sellers_center.telemetry.metrics import metrics_shared_between_processes
+from sellers_center.cli.command import fail, load_settings, nothing, run, run_in_runtime, say
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.runtime import Runtime
 
 app = typer.Typer()
 
@@ -37,6 +29,10 @@ async def _prepare(session: AsyncSession, runtime: Runtime) -> str | None:
     """Check the settings against the app, then load the demo catalogue into an empty database
     and create the demo seller (unless DEMO_DATA is off). Returns the demo seller's new API key
     the first time, None afterwards."""
+    from sellers_center.accounts import service as accounts
+    from sellers_center.app import create_app
+    from sellers_center.catalog import service as catalog
+
     create_app(runtime)  # refuses RATE_LIMITS naming a bucket no endpoint has
     if not runtime.settings.demo_data:
         return None
@@ -68,8 +64,15 @@ def serve(
     """Migrate, load the demo catalogue into an empty database, and serve the API."""
     import uvicorn
 
+    from sellers_center.http.transport import server_options
+    from sellers_center.telemetry.logs import logging_config
+    from sellers_center.telemetry.metrics import metrics_shared_between_processes
+
+    async def prepare(runtime: Runtime) -> str | None:
+        return await runtime.unit.write(lambda session: _prepare(session, runtime))
+
     settings = load_settings()
-    demo_key = write(_prepare, settings=settings, migrate=True)
+    demo_key = run_in_runtime(prepare, settings=settings, migrate=True)
     if demo_key is not None:
         say(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
         say(demo_key)
@@ -108,6 +111,11 @@ def migrate_command(
     ] = False,
 ) -> None:
     """Apply the database migrations (safe to run again)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from sellers_center.db.migrate import create_database as create_db
+
     settings = load_settings()
     if create_database:
         url = settings.database_url
@@ -132,6 +140,14 @@ def worker_command(
     ] = None,
 ) -> None:
     """Process batches until SIGTERM or SIGINT; run as many as you like, on any machine."""
+    from prometheus_client import start_http_server
+
+    # Before logging is configured: alembic logs its plugins at INFO as it is imported.
+    import sellers_center.db.migrate  # noqa: F401
+    from sellers_center.engine.shutdown import run_until_signalled
+    from sellers_center.runtime import tune_garbage_collector
+    from sellers_center.telemetry.logs import configure_logging
+
     settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
     if concurrency is not None:
@@ -143,4 +159,4 @@ def worker_command(
         tune_garbage_collector()
         await run_until_signalled(runtime.worker())
 
-    run(work, settings=settings, migrate=True)
+    run_in_runtime(work, settings=settings, migrate=True)

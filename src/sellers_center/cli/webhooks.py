@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.accounts import service as accounts
 from sellers_center.cli.command import console, fail, read, say
-from sellers_center.pagination import offset
-from sellers_center.runtime import Runtime
-from sellers_center.webhooks import service as webhooks
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sellers_center.cli.command import Services
 
 webhooks_app = typer.Typer(
     help="Look into sellers' webhook subscriptions and their deliveries.", no_args_is_help=True
@@ -26,8 +24,13 @@ def webhooks_list(
     seller: Annotated[str, typer.Option("--seller", help="Name of the seller.")],
 ) -> None:
     """List a seller's webhooks: id, events, URL, whether enabled (and why not)."""
+    from rich.table import Table
+    from rich.text import Text
 
-    async def work(session: AsyncSession, _: Runtime) -> list[webhooks.Subscription]:
+    from sellers_center.accounts import service as accounts
+    from sellers_center.webhooks import service as webhooks
+
+    async def work(session: AsyncSession, _: Services) -> list[webhooks.Subscription]:
         seller_id = await accounts.seller_id_by_name(session, seller)
         return await webhooks.list_subscriptions(session, seller_id)
 
@@ -49,12 +52,18 @@ def webhooks_deliveries(
     per_page: Annotated[int, typer.Option(min=1, max=100, help="Deliveries per page.")] = 50,
 ) -> None:
     """A webhook's deliveries, newest first: event, status, attempts, last answer, next try."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from sellers_center.pagination import offset
+    from sellers_center.webhooks import service as webhooks
+
     try:
         wanted = uuid.UUID(subscription_id)
     except ValueError:
         fail(f"{subscription_id!r} is not a webhook id")
 
-    async def work(session: AsyncSession, _: Runtime) -> tuple[list[webhooks.DeliveryEntry], int]:
+    async def work(session: AsyncSession, _: Services) -> tuple[list[webhooks.DeliveryEntry], int]:
         return await webhooks.deliveries(
             session, None, wanted, offset=offset(page, per_page), limit=per_page
         )
