@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.db import statements
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import Order as OrderRow
 from sellers_center.db.tables import OrderItem as OrderItemRow
@@ -78,9 +78,8 @@ def address_values(prefix: str, address: Address) -> dict[str, Any]:
 
 async def insert_order(session: AsyncSession, values: Mapping[str, Any]) -> int | None:
     """The new order's id; None when its number is taken already (nothing is written)."""
-    dialect_insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
     statement = (
-        dialect_insert(ORDERS)
+        statements.insert(ORDERS, dialect_name(session))
         .values(dict(values))
         .on_conflict_do_nothing(index_elements=["order_number"])
         .returning(ORDERS.c.id)

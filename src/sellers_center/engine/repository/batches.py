@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.db import statements
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import Batch, BatchPayload, BatchResult
 from sellers_center.engine.status import RequestStatus
@@ -74,9 +74,8 @@ async def insert_batch(
         "available_at": now,
         "created_at": now,
     }
-    dialect_insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
     statement = (
-        dialect_insert(Batch)
+        statements.insert(Batch, dialect_name(session))
         .values(**values)
         .on_conflict_do_nothing(index_elements=["seller_id", "kind", "dedup_key"])
         .returning(Batch.id)

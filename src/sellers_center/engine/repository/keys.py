@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.db import statements
 from sellers_center.db.engine import dialect_name
 from sellers_center.db.tables import IdempotencyKey
 
@@ -52,9 +52,8 @@ async def claim_key(
         "created_at": now,
         "expires_at": expires_at,
     }
-    dialect_insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
     statement = (
-        dialect_insert(IdempotencyKey)
+        statements.insert(IdempotencyKey, dialect_name(session))
         .values(**values)
         .on_conflict_do_update(
             index_elements=["seller_id", "key"],

@@ -9,17 +9,17 @@ and give ``Variant`` values.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic_core import from_json, to_json
-from sqlalchemy import Dialect, Select, bindparam, delete, func, select, union, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Dialect, Select, Table, bindparam, delete, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.db import statements
+from sellers_center.db.statements import DriverStatement
 from sellers_center.db.tables import ProductStyle, ProductVariant
 from sellers_center.products.repository import prices
 from sellers_center.products.repository.prices import PriceRow
@@ -178,7 +178,7 @@ async def upsert_variants(
         ]
         for index, convert in upsert.per_row:
             row[index] = convert(row[index])
-        rows.append(upsert.positional(row))
+        rows.append(upsert.statement.positional(row))
     dialect = connection.dialect.name
     if dialect == "postgresql" and stored_skus:
         # Lock the stored ones first, in SKU order as stock and price batches do, so that
@@ -190,15 +190,13 @@ async def upsert_variants(
             .with_for_update()
         )
         await session.execute(locked)
-    await connection.exec_driver_sql(upsert.sql, rows)
+    await connection.exec_driver_sql(upsert.statement.sql, rows)
     await prices.replace_for_upsert(session, seller_id, variants, stored_skus)
 
 
 @dataclass(frozen=True, slots=True)
 class _CompiledUpsert:
-    sql: str
-    positional: Callable[[Sequence[Any]], tuple[Any, ...]]
-    """A row's values in ``UPSERT_COLUMNS`` order → the statement's positional parameters."""
+    statement: DriverStatement
     processors: tuple[Callable[[Any], Any] | None, ...]
     """Each column's conversion of a Python value for the driver (None: the value as is)."""
     per_row: tuple[tuple[int, Callable[[Any], Any]], ...]
@@ -212,18 +210,14 @@ class _CompiledUpsert:
 @functools.cache
 def _variant_upsert(dialect: Dialect) -> _CompiledUpsert:
     """INSERT ... ON CONFLICT (seller, SKU) DO UPDATE of ``REPLACED_ON_UPSERT``, compiled once
-    per dialect, with the order of its positional parameters and the columns' conversions."""
-    table = ProductVariant.__table__
+    per dialect, with the columns' conversions."""
+    table: Table = ProductVariant.__table__  # type: ignore[assignment]
     columns = [table.c[name] for name in UPSERT_COLUMNS]
-    dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table).values(  # type: ignore[arg-type]
+    statement = statements.insert(table, dialect.name).values(
         {column.name: bindparam(column.name, type_=column.type) for column in columns}
     )
     replaced = {column: statement.excluded[column] for column in REPLACED_ON_UPSERT}
-    compiled = statement.on_conflict_do_update(
-        index_elements=["seller_id", "sku"], set_=replaced
-    ).compile(dialect=dialect)
-    assert compiled.positiontup is not None  # both drivers take positional parameters
+    upsert = statement.on_conflict_do_update(index_elements=["seller_id", "sku"], set_=replaced)
     processors = tuple(
         column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns
     )
@@ -233,15 +227,8 @@ def _variant_upsert(dialect: Dialect) -> _CompiledUpsert:
         for index, processor in enumerate(processors)
         if processor is not None and index not in shared
     )
-    order = [UPSERT_COLUMNS.index(name) for name in compiled.positiontup]
-    return _CompiledUpsert(str(compiled), _itemgetter(order), processors, per_row)
-
-
-def _itemgetter(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    getter = operator.itemgetter(*indexes)
-    if len(indexes) == 1:
-        return lambda values: (getter(values),)
-    return getter
+    compiled = statements.compile_for_driver(upsert, dialect, UPSERT_COLUMNS)
+    return _CompiledUpsert(compiled, processors, per_row)
 
 
 async def clear_eans(session: AsyncSession, seller_id: int, skus: Sequence[str]) -> None:
