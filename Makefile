@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run run-prod test test-fast lint format bench bench-prod bench-table bench-growth clean
+.PHONY: help install run run-prod test test-fast in-process-tests lint format bench bench-prod bench-table bench-growth clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,15 +34,20 @@ run-prod: install ## Serve the production profile: local PostgreSQL + Redis, 2 A
 	$(PROD_ENV) $(BIN)/sellers-center migrate --create-database
 	$(PROD_ENV) $(BIN)/sellers-center serve --workers 2
 
-# The in-process tests on one pytest worker per core (TEST_WORKERS=0: in this process); then the
-# tests that start real processes, also one worker per core, the longest first (tests/markers.py).
+# The in-process tests on one pytest worker per core (TEST_WORKERS=0: in this process), beside
+# the linters: a cold mypy takes about 40 s of one core, while the tests leave the cores partly
+# idle waiting on their databases (their lines interleave; make names the one that failed). Then
+# the tests that start real processes, also one worker per core, longest first (tests/markers.py).
 TEST_WORKERS ?= auto
 
-test: install lint ## Run the linters and the whole test suite
-	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
+test: install ## Run the linters and the whole test suite
+	@$(MAKE) --no-print-directory -j 2 lint in-process-tests
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m slow
 
-test-fast: install lint ## The linters and every test that starts no real process
+test-fast: install ## The linters and every test that starts no real process
+	@$(MAKE) --no-print-directory -j 2 lint in-process-tests
+
+in-process-tests: install
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
 
 lint: install ## ruff (lint + format check) and mypy
