@@ -8,6 +8,7 @@ everything before parsing the command line took 1.8 s of every command, ``--vers
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -30,66 +31,35 @@ def _client() -> typer.Typer:
     return commands
 
 
-def _server() -> typer.Typer:
-    from sellers_center.cli import server
+def _sub_apps(module: str, *apps: tuple[str, str | None]) -> Callable[[], typer.Typer]:
+    """The commands of ``sellers_center.cli.<module>``: each (attribute, name) is a Typer app
+    of the module, added under that name (None: its commands at the root)."""
 
-    commands = typer.Typer()
-    commands.add_typer(server.app)
-    return commands
+    def load() -> typer.Typer:
+        loaded = importlib.import_module(f"sellers_center.cli.{module}")
+        commands = typer.Typer()
+        for attribute, name in apps:
+            commands.add_typer(getattr(loaded, attribute), name=name)
+        return commands
 
-
-def _accounts() -> typer.Typer:
-    from sellers_center.cli import accounts
-
-    commands = typer.Typer()
-    commands.add_typer(accounts.sellers_app, name="sellers")
-    commands.add_typer(accounts.keys_app, name="keys")
-    return commands
+    return load
 
 
-def _catalog() -> typer.Typer:
-    from sellers_center.cli import catalog
-
-    commands = typer.Typer()
-    commands.add_typer(catalog.catalog_app, name="catalog")
-    return commands
-
-
-def _lifecycle() -> typer.Typer:
-    from sellers_center.cli import lifecycle
-
-    commands = typer.Typer()
-    commands.add_typer(lifecycle.review_app, name="review")
-    commands.add_typer(lifecycle.products_app, name="products")
-    return commands
-
-
-def _orders() -> typer.Typer:
-    from sellers_center.cli import orders
-
-    commands = typer.Typer()
-    commands.add_typer(orders.orders_app, name="orders")
-    return commands
-
-
-def _webhooks() -> typer.Typer:
-    from sellers_center.cli import webhooks
-
-    commands = typer.Typer()
-    commands.add_typer(webhooks.webhooks_app, name="webhooks")
-    return commands
+def _groups(module: str, **apps: str) -> tuple[Callable[[], typer.Typer], tuple[str, ...]]:
+    """The command groups of ``sellers_center.cli.<module>``, by name: the attribute of each."""
+    return _sub_apps(module, *((app, name) for name, app in apps.items())), tuple(apps)
 
 
 Source = Callable[[], typer.Typer]
 # The root's commands in the order --help lists them, each with the function that imports it.
 SOURCES: tuple[tuple[Source, tuple[str, ...]], ...] = (
     (_client, ("push", "results", "batches")),
-    (_server, ("serve", "migrate", "worker")),
-    (_accounts, ("sellers", "keys")),
-    (_catalog, ("catalog",)),
-    (_lifecycle, ("review", "products")),
-    (_orders, ("orders",)),
-    (_webhooks, ("webhooks",)),
+    (_sub_apps("server", ("app", None)), ("serve", "migrate", "worker")),
+    _groups("accounts", sellers="sellers_app", keys="keys_app"),
+    _groups("catalog", catalog="catalog_app"),
+    _groups("lifecycle", review="review_app", products="products_app"),
+    _groups("orders", orders="orders_app"),
+    _groups("webhooks", webhooks="webhooks_app"),
 )
 
 
