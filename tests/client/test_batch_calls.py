@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
@@ -24,29 +23,11 @@ from sellers_center_client import (
     NotFound,
     ValidationFailed,
 )
-from tests import support
 from tests.client.support import NO_JITTER, FakeTime, LoopBridge
 from tests.products.factory import jacket
 from tests.support import SellerKey
 
 BASE_URL = "http://testserver"
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> FastAPI:
-    return support.app_of(runtime)
-
-
-@pytest.fixture
-async def sdk(app: FastAPI, runtime: Runtime, seller: SellerKey) -> AsyncIterator[AsyncClient]:
-    """The async client; its waits between polls let the worker take one batch instead."""
-
-    async def sleep(_: float) -> None:
-        await runtime.worker().run_once()
-
-    transport = httpx2.ASGITransport(app=app)
-    async with AsyncClient(BASE_URL, seller.key, transport=transport, sleep=sleep) as client:
-        yield client
 
 
 async def batches_stored(runtime: Runtime) -> int:

@@ -4,7 +4,6 @@ models and its errors, over the real routers and a migrated database."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +23,6 @@ from sellers_center_client import (
     ProductStatus,
     ValidationFailed,
 )
-from tests import support
 from tests.client.support import LoopBridge
 from tests.products.factory import JACKETS, SIZE_M, jacket
 from tests.support import SellerKey
@@ -32,23 +30,6 @@ from tests.support import SellerKey
 BASE_URL = "http://testserver"
 UNKNOWN_BATCH = "0190f0a0-0000-7000-8000-000000000000"
 JACKETS_PATH = "Women > Clothing > Jackets & coats > Jackets"
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> FastAPI:
-    return support.app_of(runtime)
-
-
-@pytest.fixture
-async def sdk(app: FastAPI, runtime: Runtime, seller: SellerKey) -> AsyncIterator[AsyncClient]:
-    """The async client; its waits between polls let the worker take one batch instead."""
-
-    async def sleep(_: float) -> None:
-        await runtime.worker().run_once()
-
-    transport = httpx2.ASGITransport(app=app)
-    async with AsyncClient(BASE_URL, seller.key, transport=transport, sleep=sleep) as client:
-        yield client
 
 
 async def test_products_round_trip(sdk: AsyncClient) -> None:

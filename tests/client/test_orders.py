@@ -4,7 +4,6 @@ cursor, ship, cancel and return batches with typed results, and the two PDF docu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,17 +25,11 @@ from sellers_center_client import (
     ReturnItem,
     ShipItem,
 )
-from tests import support
 from tests.client.support import LoopBridge
 from tests.orders.helpers import MEDIUM, SMALL, active_jackets, place
 from tests.support import SellerKey
 
 BASE_URL = "http://testserver"
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> FastAPI:
-    return support.app_of(runtime)
 
 
 @pytest.fixture
@@ -48,16 +41,6 @@ async def orders(app: FastAPI, runtime: Runtime, seller: SellerKey) -> tuple[str
     first = await place(runtime, seller, {SMALL: 2})
     second = await place(runtime, seller, {MEDIUM: 1})
     return first.order_number, second.order_number
-
-
-@pytest.fixture
-async def sdk(app: FastAPI, runtime: Runtime, seller: SellerKey) -> AsyncIterator[AsyncClient]:
-    async def sleep(_: float) -> None:
-        await runtime.worker().run_once()
-
-    transport = httpx2.ASGITransport(app=app)
-    async with AsyncClient(BASE_URL, seller.key, transport=transport, sleep=sleep) as client:
-        yield client
 
 
 async def test_orders_are_listed_and_iterated_by_cursor(

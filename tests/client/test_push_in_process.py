@@ -31,7 +31,6 @@ from sellers_center_client.push import (
     SourceFormat,
     plan_push,
 )
-from tests import support
 from tests.client.support import FakeTime, LoopBridge
 from tests.support import SellerKey
 
@@ -40,11 +39,6 @@ ITEMS = 250  # three chunks of products: 100, 100, 50
 FLAWED_SKU = "DEMO-0012-3"  # item 64 of the sample
 FLAWED_ERROR = "EAN 4000070000631 has an invalid check digit: expected 0, got 1"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)  # the pushes' wall clock
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> FastAPI:
-    return support.app_of(runtime)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -33,7 +33,6 @@ from sellers_center_client import (
     WebhookType,
     webhooks,
 )
-from tests import support
 from tests.client.support import FakeTime, Harness, LoopBridge, Script, answer, maybe, sent_json
 from tests.support import SellerKey
 from tests.webhooks.helpers import deliver_due
@@ -61,21 +60,6 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     yield from running_receiver()
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> FastAPI:
-    return support.app_of(runtime)
-
-
-@pytest.fixture
-async def sdk(app: FastAPI, runtime: Runtime, seller: SellerKey) -> AsyncIterator[AsyncClient]:
-    async def sleep(_: float) -> None:
-        await runtime.worker().run_once()
-
-    transport = httpx2.ASGITransport(app=app)
-    async with AsyncClient(BASE_URL, seller.key, transport=transport, sleep=sleep) as client:
-        yield client
 
 
 async def test_a_subscription_is_made_read_changed_rotated_and_deleted(
