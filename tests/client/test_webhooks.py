@@ -36,7 +36,7 @@ from sellers_center_client import (
 from tests.client.support import FakeTime, Harness, LoopBridge, Script, answer, maybe, sent_json
 from tests.support import SellerKey
 from tests.webhooks.helpers import deliver_due
-from tests.webhooks.receiver import Received, Receiver, running_receiver
+from tests.webhooks.receiver import REACHES_RECEIVER, Received, Receiver, running_receiver
 
 BASE_URL = "http://testserver"
 HOOK = "https://93.184.216.34/hooks"  # a public address: nothing is resolved
@@ -51,9 +51,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         lease_seconds=30,
         worker_poll_seconds=0.05,
-        webhook_allow_private_targets=True,
-        webhook_allowed_http_hosts=["127.0.0.1"],
-        webhook_timeout_seconds=5,
+        **REACHES_RECEIVER,
     )
 
 

@@ -7,11 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sellers_center.settings import Settings
-from tests.webhooks.receiver import Receiver, running_receiver
-
-# An attempt's time limit in these tests: long enough for a loaded machine, short enough that
-# a receiver that hangs costs little.
-TIMEOUT_SECONDS = 5
+from tests.webhooks.receiver import REACHES_RECEIVER, Receiver, running_receiver
 
 
 @pytest.fixture
@@ -24,10 +20,8 @@ def settings(database_url: str) -> Settings:
         worker_poll_seconds=0.05,
         rate_limits_enabled=True,
         rate_limits={},
-        webhook_allow_private_targets=True,
-        webhook_allowed_http_hosts=["127.0.0.1"],
-        webhook_timeout_seconds=TIMEOUT_SECONDS,
         webhook_poll_seconds=0.02,
+        **REACHES_RECEIVER,
     )
 
 

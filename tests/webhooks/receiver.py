@@ -18,6 +18,14 @@ from typing import Any
 
 # Bounded waits: a broken delivery fails the test instead of hanging it.
 WAIT_SECONDS = 30.0
+# Settings that let webhooks reach a receiver of the test process (127.0.0.1, plain http), with
+# an attempt's time limit long enough for a loaded machine and short enough that a receiver
+# that hangs costs little.
+REACHES_RECEIVER: dict[str, Any] = {
+    "webhook_allow_private_targets": True,
+    "webhook_allowed_http_hosts": ["127.0.0.1"],
+    "webhook_timeout_seconds": 5,
+}
 POLL_SECONDS = 0.02
 
 
