@@ -3,7 +3,6 @@ where asked), the app."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -56,7 +55,7 @@ def database_url(
     if backend == "sqlite":
         return support.copy_sqlite(sqlite_template, tmp_path)
     url: str = request.getfixturevalue("postgres_database")
-    asyncio.run(support.reset_postgres(url, extra_tables=support.EXTRA_TABLES))
+    support.reset_postgres(url, extra_tables=support.EXTRA_TABLES)
     return url
 
 
