@@ -36,8 +36,9 @@ run-prod: install ## Serve the production profile: local PostgreSQL + Redis, 2 A
 
 # The in-process tests on one pytest worker per core (TEST_WORKERS=0: in this process), beside
 # the linters: a cold mypy takes about 40 s of one core, while the tests leave the cores partly
-# idle waiting on their databases (their lines interleave; make names the one that failed). Then
-# the tests that start real processes, also one worker per core, longest first (tests/markers.py).
+# idle waiting on their databases (their lines interleave; make names the one that failed), the
+# long ones first (tests/markers.py). Then the tests that start real processes, also one worker
+# per core, longest first.
 TEST_WORKERS ?= auto
 
 test: install ## Run the linters and the whole test suite
@@ -48,7 +49,7 @@ test-fast: install ## The linters and every test that starts no real process
 	@$(MAKE) --no-print-directory -j 2 lint in-process-tests
 
 in-process-tests: install
-	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow"
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

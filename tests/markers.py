@@ -10,7 +10,8 @@ ones, also on one worker per core: most of their time is spent waiting for proce
 and for timeouts to pass, and their bounds allow for a neighbour (the suite of 44 ran in 6 min
 20 s on two workers beside a benchmark, load average 4 to 8, against 8 min 5 s one at a time on
 an idle machine). The tests of the production profile come first, the longest (chaos) first of
-all, so that no worker is left with a long test at the end (``--dist worksteal``).
+all, then the in-process tests marked ``long`` (tens of seconds each), so that no worker is left
+with a long test at the end (``--dist worksteal``).
 """
 
 from __future__ import annotations
@@ -62,4 +63,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.path.is_relative_to(PRODUCTION):
             item.add_marker(pytest.mark.postgres)
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: not item.path.is_relative_to(PRODUCTION))  # stable
+    items.sort(  # stable
+        key=lambda item: (
+            not item.path.is_relative_to(PRODUCTION),
+            item.get_closest_marker("long") is None,
+        )
+    )

@@ -29,7 +29,7 @@ from sellers_center.products.repository.variants import load_variants
 from sellers_center.runtime import Runtime
 from tests.support import BOTH_BACKENDS, SellerKey
 
-pytestmark = BOTH_BACKENDS
+pytestmark = [BOTH_BACKENDS, pytest.mark.long]
 
 VARIANTS = 200_000
 NEIGHBOUR_VARIANTS = 20_000

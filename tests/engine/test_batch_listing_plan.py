@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,7 @@ from sellers_center.engine.status import RequestStatus
 from sellers_center.runtime import Runtime
 from tests.support import BOTH_BACKENDS, SellerKey
 
-pytestmark = BOTH_BACKENDS
+pytestmark = [BOTH_BACKENDS, pytest.mark.long]
 
 BATCHES = 100_000
 NEIGHBOUR_BATCHES = 10_000

@@ -3,7 +3,9 @@ of a seller of a database holding the demo catalogue, answers no 5xx and nothing
 does not describe (status code, content type, body, headers).
 
 Bounded and repeatable: a fixed number of derandomised examples per operation and mode, no
-deadline, no shrinking (a failure is reported as found, with the request to replay it).
+deadline, no shrinking (a failure is reported as found, with the request to replay it). The
+operations are explored in SHARDS tests (about 50 s of Hypothesis in one), so that pytest's
+workers share them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import hypothesis
 import hypothesis.errors
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode, checks
@@ -31,8 +34,10 @@ CHECKS = [
     checks.response_schema_conformance,
     checks.response_headers_conformance,
 ]
-# Examples per operation and generation mode: about 500 requests, a few seconds in-process.
+# Examples per operation and generation mode: about 1,100 requests in all.
 MAX_EXAMPLES = 15
+OPERATIONS = 38
+SHARDS = 4
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -91,8 +96,10 @@ def explore(
     return None
 
 
+@pytest.mark.long
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_every_operation_answers_as_its_document_says(
-    settings: Settings, seller: SellerKey
+    settings: Settings, seller: SellerKey, shard: int
 ) -> None:
     # Limits off: a 429 is documented, but it would stop the exploration of an operation.
     runtime = Runtime.from_settings(settings.model_copy(update={"rate_limits_enabled": False}))
@@ -105,12 +112,12 @@ def test_every_operation_answers_as_its_document_says(
         operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
         findings = [
             explore(operation, mode, seller.headers)
-            for operation in operations
+            for operation in operations[shard::SHARDS]
             for mode in GenerationMode
         ]
     finally:
         shutdown_lifespans()
 
-    assert len(operations) == 38
+    assert len(operations) == OPERATIONS
     failures = [finding for finding in findings if finding is not None]
     assert failures == [], "\n\n".join(failures)
