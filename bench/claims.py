@@ -17,7 +17,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Select, text
 
@@ -32,10 +32,10 @@ DEPTHS = (1_000, 10_000, 50_000)
 WARM_UP, MEASURED = 50, 100
 SELLERS = 50
 
-CHOICES: dict[str, Callable[[datetime], Select[uuid.UUID]]] = {
+CHOICES: dict[str, Callable[[], Select[uuid.UUID]]] = {
     "arrival order (reference)": repository._oldest_claimable,
-    "fair, window function": lambda now: repository._fairest_claimable(now, postgresql=False),
-    "fair, skip scan": lambda now: repository._fairest_claimable(now, postgresql=True),
+    "fair, window function": lambda: repository._fairest_claimable(postgresql=False),
+    "fair, skip scan": lambda: repository._fairest_claimable(postgresql=True),
 }
 
 FILL = """
@@ -61,14 +61,19 @@ async def measure(url: str, depth: int) -> list[tuple[str, float, float]]:
         rows = []
         for name, choose in CHOICES.items():
             timings = []
+            claim = repository._claim_statement(
+                choose().with_for_update(skip_locked=True, of=Batch)
+            )
             for _ in range(WARM_UP + MEASURED):
                 now = SystemClock().now()
-                candidate = choose(now).with_for_update(skip_locked=True, of=Batch)
+                parameters = {
+                    "owner": "bench",
+                    "now": now,
+                    "lease_until": now + timedelta(seconds=30),
+                }
                 started = time.perf_counter()
                 async with database.write_session.begin() as session:
-                    claimed = await repository._claim(
-                        session, candidate, "bench", now, now + timedelta(seconds=30)
-                    )
+                    claimed = await repository._claim(session, claim, parameters)
                 timings.append(time.perf_counter() - started)
                 if claimed is None:
                     raise RuntimeError("the queue ran dry")

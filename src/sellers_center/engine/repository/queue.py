@@ -3,7 +3,9 @@ one atomic statement guarded by status."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +13,8 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Subquery,
+    Update,
+    bindparam,
     delete,
     func,
     insert,
@@ -55,24 +59,29 @@ class BatchRow:
 _CLAIMABLE_LITERAL = Batch.status.in_([literal_column(f"'{status}'") for status in CLAIMABLE])
 
 
-def _oldest_claimable(now: datetime) -> Select[uuid.UUID]:
+def _now() -> ColumnElement[datetime]:
+    """The claim's time, bound when it runs (the claim statements are built once)."""
+    return bindparam("now", type_=Batch.available_at.type)
+
+
+def _oldest_claimable() -> Select[uuid.UUID]:
     """Strict arrival order (ix_batches_claimable): the fallback when every seller's head is
     locked by a claimer."""
     return (
         select(Batch.id)
-        .where(_CLAIMABLE_LITERAL, Batch.available_at <= now)
+        .where(_CLAIMABLE_LITERAL, Batch.available_at <= _now())
         .order_by(Batch.available_at, Batch.id)
         .limit(1)
     )
 
 
-def _fairest_claimable(now: datetime, *, postgresql: bool) -> Select[uuid.UUID]:
+def _fairest_claimable(*, postgresql: bool) -> Select[uuid.UUID]:
     """Round robin across sellers: each seller's oldest claimable batch (its head) competes,
     and the seller whose last claim is the longest ago (or who never had one) goes first. One
     seller's thousands of batches therefore delay another seller's batch by one claim, whatever
     the number of workers.
     """
-    heads = _seller_heads_postgresql(now) if postgresql else _seller_heads(now)
+    heads = _seller_heads_postgresql() if postgresql else _seller_heads()
     earlier = aliased(Batch, name="earlier")
     last_claimed = (
         select(func.max(earlier.started_at))
@@ -84,13 +93,13 @@ def _fairest_claimable(now: datetime, *, postgresql: bool) -> Select[uuid.UUID]:
         .join(heads, heads.c.id == Batch.id)
         # Checked again on the locked row itself: when a concurrent claimer took a head after
         # this statement began, PostgreSQL re-reads the row and moves on to the next head.
-        .where(_CLAIMABLE_LITERAL, Batch.available_at <= now)
+        .where(_CLAIMABLE_LITERAL, Batch.available_at <= _now())
         .order_by(last_claimed.asc().nulls_first(), heads.c.available_at, heads.c.id)
         .limit(1)
     )
 
 
-def _seller_heads(now: datetime) -> Subquery:
+def _seller_heads() -> Subquery:
     """Every seller's head, from one pass over the claimable rows (a window function): simple,
     and its cost grows with the queue's depth, which the embedded profile keeps small."""
     rank = (
@@ -100,7 +109,7 @@ def _seller_heads(now: datetime) -> Subquery:
     )
     ranked = (
         select(Batch.id, Batch.seller_id, Batch.available_at, rank)
-        .where(Batch.status.in_(CLAIMABLE), Batch.available_at <= now)
+        .where(Batch.status.in_(CLAIMABLE), Batch.available_at <= _now())
         .subquery("ranked")
     )
     return (
@@ -110,7 +119,7 @@ def _seller_heads(now: datetime) -> Subquery:
     )
 
 
-def _seller_heads_postgresql(now: datetime) -> Subquery:
+def _seller_heads_postgresql() -> Subquery:
     """Every seller's head in one index probe per waiting seller, whatever the queue's depth:
     a recursive skip scan finds the sellers with claimable batches (ix_batches_seller_queue),
     then a lateral lookup takes each one's oldest. bench/claims.py: a claim stays at 5-6 ms
@@ -130,7 +139,7 @@ def _seller_heads_postgresql(now: datetime) -> Subquery:
     )
     head = (
         select(Batch.id, Batch.available_at)
-        .where(Batch.seller_id == waiting.c.seller_id, claimable, Batch.available_at <= now)
+        .where(Batch.seller_id == waiting.c.seller_id, claimable, Batch.available_at <= _now())
         .order_by(Batch.available_at, Batch.id)
         .limit(1)
         .lateral("head")
@@ -152,37 +161,47 @@ async def claim_next(
     each other; when every seller's head is being claimed by someone else, the oldest unlocked
     batch is taken instead, so no worker idles while batches wait.
     """
-    if dialect_name(session) != "postgresql":
-        fairest = _fairest_claimable(now, postgresql=False)
-        return await _claim(session, fairest, owner, now, lease_until)
-    for candidate in (_fairest_claimable(now, postgresql=True), _oldest_claimable(now)):
-        locked = candidate.with_for_update(skip_locked=True, of=Batch)
-        claimed = await _claim(session, locked, owner, now, lease_until)
+    parameters = {"owner": owner, "now": now, "lease_until": lease_until}
+    for statement in _claims(postgresql=dialect_name(session) == "postgresql"):
+        claimed = await _claim(session, statement, parameters)
         if claimed is not None:
             return claimed
     return None
 
 
-async def _claim(
-    session: AsyncSession,
-    candidate: Select[uuid.UUID],
-    owner: str,
-    now: datetime,
-    lease_until: datetime,
-) -> ClaimedBatch | None:
-    statement = (
+@functools.cache
+def _claims(*, postgresql: bool) -> tuple[Update, ...]:
+    """A database's claim statements, in the order they are tried, built once: building one
+    took more Python time than SQLite took to run it, and a statement built once also keeps its
+    SQLAlchemy cache key. Bound when run: ``now``, ``owner``, ``lease_until``."""
+    if not postgresql:
+        return (_claim_statement(_fairest_claimable(postgresql=False)),)
+    return tuple(
+        _claim_statement(candidate.with_for_update(skip_locked=True, of=Batch))
+        for candidate in (_fairest_claimable(postgresql=True), _oldest_claimable())
+    )
+
+
+def _claim_statement(candidate: Select[uuid.UUID]) -> Update:
+    """Lease the batch ``candidate`` chooses, if it is still claimable."""
+    return (
         update(Batch)
         .where(Batch.id == candidate.scalar_subquery(), Batch.status.in_(CLAIMABLE))
         .values(
             status=RequestStatus.PROCESSING,
             attempts=Batch.attempts + 1,
-            lease_owner=owner,
-            lease_expires_at=lease_until,
-            started_at=now,
+            lease_owner=bindparam("owner", type_=Batch.lease_owner.type),
+            lease_expires_at=bindparam("lease_until", type_=Batch.lease_expires_at.type),
+            started_at=_now(),
         )
         .returning(Batch.id, Batch.seller_id, Batch.kind, Batch.attempts)
     )
-    row = (await session.execute(statement)).one_or_none()
+
+
+async def _claim(
+    session: AsyncSession, statement: Update, parameters: Mapping[str, object]
+) -> ClaimedBatch | None:
+    row = (await session.execute(statement, parameters)).one_or_none()
     return None if row is None else ClaimedBatch(row.id, row.seller_id, row.kind, row.attempts)
 
 
@@ -217,28 +236,53 @@ async def finish(
 
     ``owner=None`` finishes a batch nobody holds any more (an expired lease).
     """
-    statement = (
+    parameters = {
+        "batch_id": batch_id,
+        "owner": owner,
+        "now": now,
+        "final_status": status,
+        "error": error,
+        "succeeded_items": counts[0],
+        "failed_items": counts[1],
+    }
+    finished = await session.execute(_finish_statement(held=owner is not None), parameters)
+    if finished.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    await session.execute(_RESULT_INSERT, {"batch_id": batch_id, "result_items": items})
+    return True
+
+
+@functools.cache
+def _finish_statement(*, held: bool) -> Update:
+    """The UPDATE of ``finish``, built once (as the claims are). Bound when run: ``batch_id``,
+    ``owner`` (when ``held``), ``now``, ``final_status``, ``error``, ``succeeded_items``,
+    ``failed_items``."""
+    now = bindparam("now", type_=Batch.finished_at.type)
+    owner = bindparam("owner", type_=Batch.lease_owner.type) if held else None
+    return (
         update(Batch)
         .where(
-            Batch.id == batch_id,
+            Batch.id == bindparam("batch_id", type_=Batch.id.type),
             Batch.status == RequestStatus.PROCESSING,
             _holder(owner, now),
         )
         .values(
-            status=status,
+            status=bindparam("final_status", type_=Batch.status.type),
             dedup_key=None,
             lease_owner=None,
             lease_expires_at=None,
             finished_at=now,
-            last_error=error,
-            succeeded=counts[0],
-            failed=counts[1],
+            last_error=bindparam("error", type_=Batch.last_error.type),
+            succeeded=bindparam("succeeded_items", type_=Batch.succeeded.type),
+            failed=bindparam("failed_items", type_=Batch.failed.type),
         )
     )
-    if (await session.execute(statement)).rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    await session.execute(insert(BatchResult).values(batch_id=batch_id, items=items))
-    return True
+
+
+_RESULT_INSERT = insert(BatchResult).values(
+    batch_id=bindparam("batch_id", type_=BatchResult.batch_id.type),
+    items=bindparam("result_items", type_=BatchResult.items.type),
+)
 
 
 async def release_for_retry(
@@ -275,7 +319,9 @@ async def release_for_retry(
     return (await session.execute(statement)).rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
-def _holder(owner: str | None, now: datetime) -> ColumnElement[bool]:
+def _holder(
+    owner: str | ColumnElement[str] | None, now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
     """The lease condition: held by ``owner``, or (``owner`` None) expired for anybody."""
     return Batch.lease_owner == owner if owner is not None else Batch.lease_expires_at < now
 
