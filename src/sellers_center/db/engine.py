@@ -5,7 +5,8 @@ cut). Write transactions there start with ``BEGIN IMMEDIATE`` so two writers que
 deadlocking on a read-to-write lock upgrade; reads keep a deferred ``BEGIN``. Writers of one
 process queue on an asyncio lock first: SQLite's busy handler sleeps in growing steps of up to
 100 ms, which under load left the write lock idle most of the time (measured in bench/ingest.py);
-the busy timeout still orders writers of different processes (the CLI beside a server).
+the busy timeout still orders writers of different processes (the CLI beside a server). SQLite's
+statements go through ``sqlite_driver``: one hand-off to aiosqlite's thread per statement.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from sellers_center.db import sqlite_driver
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE_OPTION = "sellers_center_begin_immediate"
@@ -49,6 +52,8 @@ class Database:
         options: dict[str, Any] = {}
         if self.is_sqlite:
             _ensure_parent_folder(self.url.database)
+            if self.url.get_driver_name() == "aiosqlite":
+                options.update(module=sqlite_driver.DBAPI)  # a statement per thread hand-off
         else:
             options.update(
                 pool_size=pool_size,

@@ -1,0 +1,104 @@
+"""SQLAlchemy's aiosqlite driver with one hand-off to the connection's thread per statement.
+
+aiosqlite runs each call of a sqlite3 connection on a thread of its own: SQLAlchemy's adapter
+makes four calls per statement (open a cursor, execute, fetch the rows, close the cursor), and
+each one is a round trip between the event loop and that thread. The cursor here runs all four
+in one function on the thread and keeps what the adapter reads afterwards (description, rows,
+row count, last row id). Measured on a 2-core machine: ``SELECT :x`` through a session went
+from 0.44 to 0.23 ms, an INSERT from 0.29 to 0.20 ms; a one-item products batch makes about 20
+statements.
+
+Transactions, isolation levels, functions and closing stay with SQLAlchemy's adapter and
+aiosqlite; so do server-side (streamed) cursors.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+
+Outcome = tuple[Any, list[Any], int, int | None]
+
+
+def _run(connection: sqlite3.Connection, sql: str, parameters: Any, *, many: bool) -> Outcome:
+    """On the connection's thread: the statement, its rows and what its cursor says of it."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        # After the fetch: an UPDATE ... RETURNING counts its rows as they are read.
+        return cursor.description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneCallCursor:
+    """What SQLAlchemy's adapter uses of an aiosqlite cursor, each statement one call on the
+    connection's thread (aiosqlite's ``_execute``, which SQLAlchemy's adapter also uses)."""
+
+    __slots__ = ("_connection", "_rows", "arraysize", "description", "lastrowid", "rowcount")
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self._rows: list[Any] = []
+        self.arraysize = 1
+        self.description: Any = None
+        self.lastrowid: int | None = None
+        self.rowcount = -1
+
+    async def execute(self, sql: str, parameters: Any = ()) -> None:
+        await self._call(sql, parameters, many=False)
+
+    async def executemany(self, sql: str, parameters: Sequence[Any]) -> None:
+        await self._call(sql, parameters, many=True)
+
+    async def _call(self, sql: str, parameters: Any, *, many: bool) -> None:
+        connection = self._connection
+        outcome: Outcome = await connection._execute(  # type: ignore[no-untyped-call]
+            _run, connection._conn, sql, parameters, many=many
+        )
+        self.description, self._rows, self.rowcount, self.lastrowid = outcome
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def close(self) -> None:
+        self._rows = []
+
+
+class _Cursor(AsyncAdapt_aiosqlite_cursor):
+    __slots__ = ()
+    _awaitable_cursor_close = False  # closing is a plain call: nothing to hand off
+
+    def _make_new_cursor(self, connection: Any) -> Any:
+        return OneCallCursor(connection)
+
+    def _aenter_cursor(self, cursor: Any) -> Any:
+        return cursor
+
+
+class _Connection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = _Cursor
+
+
+class _Dbapi(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arguments: Any, **options: Any) -> _Connection:
+        adapted = super().connect(*arguments, **options)
+        return _Connection(self, adapted._connection)
+
+
+# For ``create_async_engine(url, module=DBAPI)`` with a ``sqlite+aiosqlite`` URL.
+DBAPI = _Dbapi(aiosqlite, sqlite3)

@@ -1,0 +1,94 @@
+"""The embedded database's driver (db/sqlite_driver.py): each statement is one call on the
+connection's thread, and SQLAlchemy reads from it what it reads from aiosqlite's cursor (rows,
+row counts, the last row id, errors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from sellers_center.db import Database
+from tests.support import sqlite_url
+
+TABLE = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions handed to aiosqlite's connection thread."""
+    handed: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counting(
+        self: aiosqlite.Connection, fn: object, *args: object, **kw: object
+    ) -> object:
+        handed.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kw)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    return handed
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> Database:
+    database = Database(sqlite_url(tmp_path / "driver.db"))
+    async with database.write_session.begin() as session:
+        await session.execute(text(TABLE))
+    return database
+
+
+async def test_a_statement_is_one_call_on_the_connection_thread(
+    database: Database, calls: list[str]
+) -> None:
+    async with database.read_session() as session:
+        await session.execute(text("SELECT 1"))  # the transaction's BEGIN is a statement too
+        calls.clear()
+        rows = (await session.execute(text("SELECT :a, :b"), {"a": 1, "b": "x"})).all()
+        handed = list(calls)
+    await database.dispose()
+
+    assert [tuple(row) for row in rows] == [(1, "x")]
+    assert handed == ["_run"]  # not a cursor opened, executed, fetched and closed: four
+
+
+async def test_rows_counts_and_row_ids_are_what_sqlite_says(database: Database) -> None:
+    async with database.write_session.begin() as session:
+        inserted = await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))
+        many = await session.execute(
+            text("INSERT INTO notes (body) VALUES (:body)"), [{"body": "b"}, {"body": "c"}]
+        )
+        updated = await session.execute(text("UPDATE notes SET body = body || '!'"))
+        returned = await session.execute(
+            text("UPDATE notes SET body = upper(body) WHERE id > 1 RETURNING id, body")
+        )
+        returned_rows = sorted(tuple(row) for row in returned)
+        empty = await session.execute(text("SELECT id FROM notes WHERE id > 99"))
+    await database.dispose()
+
+    assert inserted.lastrowid == 1  # type: ignore[attr-defined]
+    assert many.rowcount == 2  # type: ignore[attr-defined]
+    assert updated.rowcount == 3  # type: ignore[attr-defined]
+    assert returned_rows == [(2, "B!"), (3, "C!")]
+    assert empty.all() == []
+
+
+async def insert_twice(database: Database) -> None:
+    async with database.write_session.begin() as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('same')"))
+        await session.execute(text("INSERT INTO notes (body) VALUES ('same')"))
+
+
+async def test_an_error_is_sqlalchemy_s_and_the_transaction_rolls_back(
+    database: Database,
+) -> None:
+    with pytest.raises(IntegrityError, match=r"UNIQUE constraint failed: notes\.body"):
+        await insert_twice(database)
+
+    async with database.read_session() as session:
+        count = (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one()
+    await database.dispose()
+    assert count == 0
