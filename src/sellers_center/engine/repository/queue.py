@@ -60,8 +60,19 @@ _CLAIMABLE_LITERAL = Batch.status.in_([literal_column(f"'{status}'") for status 
 
 
 def _now() -> ColumnElement[datetime]:
-    """The claim's time, bound when it runs (the claim statements are built once)."""
+    """The statement's time, bound when it runs (for statements built once)."""
     return bindparam("now", type_=Batch.available_at.type)
+
+
+def _owner() -> ColumnElement[str]:
+    """The worker's name, bound when it runs (for statements built once)."""
+    return bindparam("owner", type_=Batch.lease_owner.type)
+
+
+# For the statements built once: SQLAlchemy's default for an ORM UPDATE would bring Batch
+# objects of the session up to date by evaluating the SET clause in Python, which reads a
+# bound parameter as None. No caller holds Batch objects across these statements.
+_UNSYNCHRONISED = {"synchronize_session": False}
 
 
 def _oldest_claimable() -> Select[uuid.UUID]:
@@ -190,11 +201,12 @@ def _claim_statement(candidate: Select[uuid.UUID]) -> Update:
         .values(
             status=RequestStatus.PROCESSING,
             attempts=Batch.attempts + 1,
-            lease_owner=bindparam("owner", type_=Batch.lease_owner.type),
+            lease_owner=_owner(),
             lease_expires_at=bindparam("lease_until", type_=Batch.lease_expires_at.type),
             started_at=_now(),
         )
         .returning(Batch.id, Batch.seller_id, Batch.kind, Batch.attempts)
+        .execution_options(**_UNSYNCHRONISED)
     )
 
 
@@ -257,14 +269,13 @@ def _finish_statement(*, held: bool) -> Update:
     """The UPDATE of ``finish``, built once (as the claims are). Bound when run: ``batch_id``,
     ``owner`` (when ``held``), ``now``, ``final_status``, ``error``, ``succeeded_items``,
     ``failed_items``."""
-    now = bindparam("now", type_=Batch.finished_at.type)
-    owner = bindparam("owner", type_=Batch.lease_owner.type) if held else None
+    now = _now()
     return (
         update(Batch)
         .where(
             Batch.id == bindparam("batch_id", type_=Batch.id.type),
             Batch.status == RequestStatus.PROCESSING,
-            _holder(owner, now),
+            _holder(_owner() if held else None, now),
         )
         .values(
             status=bindparam("final_status", type_=Batch.status.type),
@@ -276,6 +287,7 @@ def _finish_statement(*, held: bool) -> Update:
             succeeded=bindparam("succeeded_items", type_=Batch.succeeded.type),
             failed=bindparam("failed_items", type_=Batch.failed.type),
         )
+        .execution_options(**_UNSYNCHRONISED)
     )
 
 
