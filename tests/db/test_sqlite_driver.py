@@ -4,6 +4,7 @@ row counts, the last row id, errors)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
@@ -34,11 +35,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Database:
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(sqlite_url(tmp_path / "driver.db"))
     async with database.write_session.begin() as session:
         await session.execute(text(TABLE))
-    return database
+    yield database
+    await database.dispose()
 
 
 async def test_a_statement_is_one_call_on_the_connection_thread(
@@ -49,7 +51,6 @@ async def test_a_statement_is_one_call_on_the_connection_thread(
         calls.clear()
         rows = (await session.execute(text("SELECT :a, :b"), {"a": 1, "b": "x"})).all()
         handed = list(calls)
-    await database.dispose()
 
     assert [tuple(row) for row in rows] == [(1, "x")]
     assert handed == ["_run"]  # not a cursor opened, executed, fetched and closed: four
@@ -67,12 +68,12 @@ async def test_rows_counts_and_row_ids_are_what_sqlite_says(database: Database) 
         )
         returned_rows = sorted(tuple(row) for row in returned)
         empty = await session.execute(text("SELECT id FROM notes WHERE id > 99"))
-    await database.dispose()
 
     assert inserted.lastrowid == 1  # type: ignore[attr-defined]
     assert many.rowcount == 2  # type: ignore[attr-defined]
     assert updated.rowcount == 3  # type: ignore[attr-defined]
     assert returned_rows == [(2, "B!"), (3, "C!")]
+    assert returned.rowcount == 2  # type: ignore[attr-defined]  # counted as its rows are read
     assert empty.all() == []
 
 
@@ -90,5 +91,4 @@ async def test_an_error_is_sqlalchemy_s_and_the_transaction_rolls_back(
 
     async with database.read_session() as session:
         count = (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one()
-    await database.dispose()
     assert count == 0
