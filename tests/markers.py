@@ -10,8 +10,9 @@ ones, also on one worker per core: most of their time is spent waiting for proce
 and for timeouts to pass, and their bounds allow for a neighbour (the suite of 44 ran in 6 min
 20 s on two workers beside a benchmark, load average 4 to 8, against 8 min 5 s one at a time on
 an idle machine). The tests of the production profile come first, the longest (chaos) first of
-all, then the in-process tests marked ``long`` (tens of seconds each), so that no worker is left
-with a long test at the end (``--dist worksteal``).
+all, then the in-process tests marked ``long`` (tens of seconds each), so that they start early
+(``--dist worksteal`` gives each worker a slice of this order; an idle worker takes tests from
+the end of another's) rather than last.
 """
 
 from __future__ import annotations

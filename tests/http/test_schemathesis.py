@@ -4,8 +4,8 @@ does not describe (status code, content type, body, headers).
 
 Bounded and repeatable: a fixed number of derandomised examples per operation and mode, no
 deadline, no shrinking (a failure is reported as found, with the request to replay it). The
-operations are explored in SHARDS tests (about 50 s of Hypothesis in one), so that pytest's
-workers share them.
+operations are explored in SHARDS tests, so that pytest's workers share them (all of them in
+one test took about 50 s).
 """
 
 from __future__ import annotations
