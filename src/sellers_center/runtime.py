@@ -96,9 +96,7 @@ class Runtime:
     def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:
         """The runtime of one process; ``kinds`` builds the batch kinds it serves."""
         catalog = CatalogCache()
-        database = Database(
-            settings.database_url, statement_timeout_seconds=settings.statement_timeout_seconds
-        )
+        database = Database.from_settings(settings)
         return cls(settings, database, kinds(catalog, settings), catalog=catalog)
 
     def worker(self, config: WorkerConfig | None = None) -> Worker:

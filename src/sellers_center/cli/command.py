@@ -102,9 +102,7 @@ class Services:
         from sellers_center.db import Database, UnitOfWork
 
         self.settings = settings
-        self.database = Database(
-            settings.database_url, statement_timeout_seconds=settings.statement_timeout_seconds
-        )
+        self.database = Database.from_settings(settings)
         self.unit = UnitOfWork(self.database)
         """Where commands get their sessions."""
         self.clock: Clock = SystemClock()

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from sqlalchemy import event
@@ -28,6 +28,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from sellers_center.db import sqlite_driver
+
+if TYPE_CHECKING:
+    from sellers_center.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE_OPTION = "sellers_center_begin_immediate"
@@ -77,6 +80,13 @@ class Database:
         self.write_session = WriteSessions(
             async_sessionmaker(write_engine, expire_on_commit=False),
             asyncio.Lock() if self.is_sqlite else None,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database a process of the service uses, as its settings say."""
+        return cls(
+            settings.database_url, statement_timeout_seconds=settings.statement_timeout_seconds
         )
 
     async def connect_driver(
