@@ -1,9 +1,10 @@
-"""``create_app``: wires routers, error rendering, limits and the embedded worker."""
+"""``create_app``: wires routers, error rendering, limits and, for tests, an in-process worker."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Hashable
 
 from fastapi import FastAPI
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 from sellers_center import __version__
 from sellers_center.catalog.router import router as catalog_router
 from sellers_center.engine.router import kinds_router
+from sellers_center.engine.wakeup import SOCKET_VARIABLE as WAKEUP_SOCKET_VARIABLE
+from sellers_center.engine.wakeup import DatagramAnnouncer, Wakeup
 from sellers_center.http.body_limit import BodyLimitMiddleware
 from sellers_center.http.dependencies import rate_limit_buckets
 from sellers_center.http.docs import install_docs
@@ -135,8 +138,13 @@ def _build(runtime: Runtime, *, run_worker: bool) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The application of one ``serve`` process, configured from the environment (the factory
-    uvicorn imports in each process of ``serve --workers N``)."""
+    uvicorn imports in each process of ``serve --workers N``). Its submits wake ``serve``'s
+    worker process through the socket ``serve`` names in ``_SELLERS_CENTER_WORKER_SOCKET`` (on
+    SQLite)."""
     end_with_parent()
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    return create_app(Runtime.from_settings(settings), run_worker=settings.embedded_worker)
+    socket_path = os.environ.get(WAKEUP_SOCKET_VARIABLE)
+    wakeup = Wakeup(DatagramAnnouncer(socket_path)) if socket_path else None
+    runtime = Runtime.from_settings(settings, wakeup=wakeup)
+    return create_app(runtime, run_worker=settings.embedded_worker)

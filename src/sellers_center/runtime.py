@@ -24,7 +24,7 @@ from sellers_center.engine.kind import KindRegistry
 from sellers_center.engine.result_cache import ResultCache
 from sellers_center.engine.retry import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
-from sellers_center.engine.wakeup import NotificationListener, Wakeup
+from sellers_center.engine.wakeup import DatagramListener, NotificationListener, Wakeup
 from sellers_center.engine.worker import Worker, WorkerConfig, worker_name
 from sellers_center.kinds import build_kinds
 from sellers_center.lifecycle.service import activate_approved
@@ -93,21 +93,39 @@ class Runtime:
         self.result_cache = ResultCache(timedelta(days=self.settings.result_retention_days))
 
     @classmethod
-    def from_settings(cls, settings: Settings, kinds: KindsFactory = build_kinds) -> Runtime:
-        """The runtime of one process; ``kinds`` builds the batch kinds it serves."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        kinds: KindsFactory = build_kinds,
+        *,
+        wakeup: Wakeup | None = None,
+    ) -> Runtime:
+        """The runtime of one process; ``kinds`` builds the batch kinds it serves, ``wakeup``
+        is what its submits notify (an in-process one by default)."""
         catalog = CatalogCache()
         database = Database.from_settings(settings)
-        return cls(settings, database, kinds(catalog, settings), catalog=catalog)
+        return cls(
+            settings,
+            database,
+            kinds(catalog, settings),
+            catalog=catalog,
+            wakeup=wakeup or Wakeup(),
+        )
 
-    def worker(self, config: WorkerConfig | None = None) -> Worker:
+    def worker(
+        self, config: WorkerConfig | None = None, *, wakeup_socket: str | None = None
+    ) -> Worker:
         """A worker (configured from the settings unless ``config`` is given); on PostgreSQL it
-        is woken by notifications of new batches too."""
-        listener = None
+        is woken by notifications of new batches too, on SQLite by datagrams on
+        ``wakeup_socket`` when one is given (``serve``'s worker process)."""
+        listener: DatagramListener | NotificationListener | None = None
         if not self.database.is_sqlite:
             connect = functools.partial(
                 self.database.connect_driver, application_name=LISTENER_APPLICATION_NAME
             )
             listener = NotificationListener(connect)
+        elif wakeup_socket is not None:
+            listener = DatagramListener(wakeup_socket)
         return Worker(
             self.database,
             self.kinds,

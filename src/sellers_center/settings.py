@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         ),
     )
     embedded_worker: bool = Field(
-        default=True, description="`serve` also processes batches in each API process."
+        default=True, description="`serve` runs a worker process beside its API processes."
     )
     sandbox: bool = Field(default=False, description="Approve published styles automatically.")
     demo_data: bool = Field(

@@ -1,6 +1,6 @@
 """The hot statements read indexes, not whole tables, at realistic sizes: each database's own plan
 (EXPLAIN) for what the repositories send, after the statistics the service gathers
-(``db.statistics.gather``, run after migrating and periodically by the embedded worker) over
+(``db.statistics.gather``, run after migrating and periodically by the worker) over
 200,000 variants of one seller (and 20,000 of a neighbour), 50,000 batches (a few hundred
 waiting) and 20,000 orders. A full scan of variants or batches (or orders), or a scan of all of
 a seller's variants, fails the test with the plan.

@@ -1,5 +1,5 @@
 """SQLite's planner statistics (``db/statistics.py``): gathered by the migration, then by the
-embedded worker's maintenance at its first pass and once per interval, not at every pass."""
+worker's maintenance at its first pass and once per interval, not at every pass."""
 
 from __future__ import annotations
 

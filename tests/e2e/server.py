@@ -115,7 +115,7 @@ def wait_until_healthy(
 def running_server(
     folder: Path, name: str = "serve", settings: dict[str, str] | None = None
 ) -> Iterator[Server]:
-    """``serve`` (with its embedded worker) on a free port, healthy on entry, gone on exit."""
+    """``serve`` (with its worker process) on a free port, healthy on entry, gone on exit."""
     port = free_port()
     env = environment(folder, settings)
     stdout_path, stderr_path = folder / f"{name}.stdout", folder / f"{name}.stderr"

@@ -3,7 +3,7 @@
 Acceptance: "seller A floods 500 batches, then seller B submits one; B's batch completes before
 A's backlog is half done."
 
-One API process (no embedded worker) and one worker process (concurrency 2) share the
+One API process (no worker process of its own) and one worker process (concurrency 2) share the
 production database; rate limits are off so the flood is not refused. A submits 500 stock
 batches of 1000 unknown SKUs each (every item becomes the error "Product not found", the batch
 still completes), heavy enough that the worker falls behind; then B submits one batch.

@@ -1,9 +1,9 @@
 """The processes of the production profile, as OPERATIONS.md describes them.
 
-- ``serve --workers 2``: two API processes share one port, each with an embedded worker; every
-  response carries ``X-Request-ID``; ``/metrics`` on the port reports the sum over both
-  processes, whichever answers the scrape; SIGTERM stops the parent with status 0 and leaves no
-  child behind.
+- ``serve --workers 2``: two API processes share one port, beside one worker process; every
+  response carries ``X-Request-ID``; ``/metrics`` on the port reports the sum over all of them,
+  whichever API process answers the scrape; SIGTERM stops the parent with status 0 and leaves
+  no child behind.
 - ``worker --metrics-port P``: a standalone worker serves its own metrics and counts the batches
   it completes; SIGTERM stops it with status 0.
 - ``migrate --create-database``: creates a missing database, then migrates; run again it only
@@ -25,7 +25,7 @@ from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
-from sellers_center.telemetry.metrics import MULTIPROCESS_DIRECTORY
+from sellers_center.telemetry.processes import MULTIPROCESS_DIRECTORY
 from tests import support
 from tests.command_line import run_command
 from tests.e2e.server import (
@@ -223,10 +223,15 @@ def test_serve_with_two_workers_shares_port_metrics_and_stops_cleanly(
         )
         assert sum(per_process.values()) == BRANDS_REQUESTS, per_process
 
-        # (c) the embedded workers process batches.
+        # (c) serve's worker process applies batches, and /metrics counts what it did.
         batch_id = submit_stocks(base_url, key, "TWO-PROCESSES-1")
         result = wait_until_final(base_url, key, batch_id)
         assert result["status"] == "completed", result
+        completed = ("sellers_center_batches_total", {"kind": "stocks", "status": "completed"})
+        wait_until(
+            lambda: metric_value(scrape(f"{base_url}/metrics"), *completed) == 1,
+            f"{completed} == 1 on /metrics",
+        )
 
         # (d) SIGTERM: the parent exits with 0 and takes its children with it.
         exit_status = serve.terminate(timeout=STOP_SECONDS)

@@ -4,6 +4,7 @@ that migrate the database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -57,48 +58,56 @@ def serve(
         bool | None,
         typer.Option(
             "--worker/--no-worker",
-            help="Process batches in the API processes too [default: EMBEDDED_WORKER, true].",
+            help="Run a worker process beside the API processes [default: EMBEDDED_WORKER, true].",
         ),
     ] = None,
 ) -> None:
-    """Migrate, load the demo catalogue into an empty database, and serve the API."""
+    """Migrate, load the demo catalogue into an empty database, and serve the API (with a
+    worker process applying the batches, unless told not to)."""
     import uvicorn
 
+    from sellers_center.cli.worker_process import worker_process
     from sellers_center.http.transport import server_options
-    from sellers_center.telemetry.logs import logging_config
-    from sellers_center.telemetry.metrics import metrics_shared_between_processes
+    from sellers_center.telemetry.logs import configure_logging, logging_config
+    from sellers_center.telemetry.processes import metrics_shared_between_processes
 
     async def prepare(runtime: Runtime) -> str | None:
         return await runtime.unit.write(lambda session: _prepare(session, runtime))
 
     settings = load_settings()
-    demo_key = run_in_runtime(prepare, settings=settings, migrate=True)
-    if demo_key is not None:
-        say(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
-        say(demo_key)
-    if worker is not None:
-        os.environ["SELLERS_CENTER_EMBEDDED_WORKER"] = "true" if worker else "false"
-    if workers > 1 and settings.redis_url is None and settings.rate_limits_enabled:
-        print(
-            "warning: without SELLERS_CENTER_REDIS_URL each of the "
-            f"{workers} processes counts rate limits on its own",
-            file=sys.stderr,
-        )
-    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
-    # it found in place: this one, so a requested stop ends with status 0.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with metrics_shared_between_processes(workers > 1):
-        uvicorn.run(
-            "sellers_center.app:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_config=logging_config(settings.log_format, settings.log_level),
-            access_log=False,
-            timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
-            **server_options(settings),
-        )
+    with_worker = settings.embedded_worker if worker is None else worker
+    # Entered before anything imports the metrics, this process's own included: it serves
+    # the API itself when there is one API process.
+    with metrics_shared_between_processes(workers > 1 or with_worker):
+        demo_key = run_in_runtime(prepare, settings=settings, migrate=True)
+        if demo_key is not None:
+            say(f"Created seller '{DEMO_SELLER}'. Its API key, shown only this once:")
+            say(demo_key)
+        if workers > 1 and settings.redis_url is None and settings.rate_limits_enabled:
+            print(
+                "warning: without SELLERS_CENTER_REDIS_URL each of the "
+                f"{workers} processes counts rate limits on its own",
+                file=sys.stderr,
+            )
+        # The API processes never apply batches themselves: the worker process does.
+        os.environ["SELLERS_CENTER_EMBEDDED_WORKER"] = "false"
+        configure_logging(settings.log_format, settings.log_level)
+        # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the
+        # handler it found in place: this one, so a requested stop ends with status 0, after
+        # the worker process stopped.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        with worker_process(settings) if with_worker else contextlib.nullcontext():
+            uvicorn.run(
+                "sellers_center.app:app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_config=logging_config(settings.log_format, settings.log_level),
+                access_log=False,
+                timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
+                **server_options(settings),
+            )
 
 
 @app.command("migrate")

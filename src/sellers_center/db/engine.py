@@ -2,17 +2,21 @@
 
 SQLite gets WAL, a busy timeout, foreign keys and full fsync (an answered batch survives a power
 cut). Write transactions there start with ``BEGIN IMMEDIATE`` so two writers queue instead of
-deadlocking on a read-to-write lock upgrade; reads keep a deferred ``BEGIN``. Writers of one
-process queue on an asyncio lock first: SQLite's busy handler sleeps in growing steps of up to
-100 ms, which under load left the write lock idle most of the time (measured in bench/ingest.py);
-the busy timeout still orders writers of different processes (the CLI beside a server). SQLite's
-statements go through ``sqlite_driver``: one hand-off to aiosqlite's thread per statement.
+deadlocking on a read-to-write lock upgrade; reads keep a deferred ``BEGIN``. Writers queue
+before they begin: on an asyncio lock within a process, then on a lock file shared by every
+process of the database (``WriterTurns``). SQLite's busy handler sleeps in growing steps of up to
+100 ms, which under load left the write lock idle most of the time (measured in bench/ingest.py,
+first within one process, then between ``serve``'s API and worker processes); its busy timeout
+stays the guarantee, the turns only make writers wait less. SQLite's statements go through
+``sqlite_driver``: one hand-off to aiosqlite's thread per statement.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,7 +83,7 @@ class Database:
         self.read_session = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_session = WriteSessions(
             async_sessionmaker(write_engine, expire_on_commit=False),
-            asyncio.Lock() if self.is_sqlite else None,
+            WriterTurns(_lock_file(self.url.database)) if self.is_sqlite else None,
         )
 
     @classmethod
@@ -108,14 +112,58 @@ class Database:
         await self.engine.dispose()
 
 
+class WriterTurns:
+    """SQLite's writers, one at a time: within the process on an asyncio lock, then between
+    processes on an exclusive ``flock`` of a file beside the database (none for an in-memory
+    database). Waiting for the file lock takes a thread only when another process holds it.
+
+    Each turn opens the file anew: a turn whose waiting task was cancelled keeps its own
+    descriptor until its thread got the lock, and then closes it, which releases the lock."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._process_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        async with self._process_lock:
+            if self.path is None:
+                yield
+                return
+            descriptor = await self._acquire(self.path)
+            try:
+                yield
+            finally:
+                os.close(descriptor)
+
+    @staticmethod
+    async def _acquire(path: str) -> int:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return descriptor
+        except BlockingIOError:
+            pass
+        except BaseException:
+            os.close(descriptor)
+            raise
+        waiting = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX))
+        try:
+            await asyncio.shield(waiting)
+        except BaseException:
+            waiting.add_done_callback(lambda _: os.close(descriptor))
+            raise
+        return descriptor
+
+
 class WriteSessions:
-    """Sessions for write transactions; on SQLite one at a time per process."""
+    """Sessions for write transactions; on SQLite one at a time (``WriterTurns``)."""
 
     def __init__(
-        self, factory: async_sessionmaker[AsyncSession], lock: asyncio.Lock | None
+        self, factory: async_sessionmaker[AsyncSession], turns: WriterTurns | None
     ) -> None:
         self._factory = factory
-        self._lock = lock
+        self._turns = turns
 
     @contextlib.asynccontextmanager
     async def __call__(self) -> AsyncIterator[AsyncSession]:
@@ -130,11 +178,18 @@ class WriteSessions:
             yield session
 
     def _turn(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return self._lock if self._lock is not None else contextlib.nullcontext()
+        return self._turns() if self._turns is not None else contextlib.nullcontext()
 
 
 def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
+
+
+def _lock_file(database: str | None) -> str | None:
+    """The file whose lock orders the writers of an SQLite database file's processes."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{Path(database).expanduser().resolve()}-writer"
 
 
 def _ensure_parent_folder(database: str | None) -> None:

@@ -4,7 +4,7 @@ Without statistics SQLite chose, for the upsert's load of a seller's variants
 (``products.repository.load_variants``, since rewritten not to allow it), the seller's whole
 range of the ``(seller_id, sku)`` index and filtered it by style: 1,792 ms at 200,000 variants,
 0.7 ms after ``ANALYZE`` (measured). Statistics gathered while the tables were empty (just after
-the first migration) mislead the same way, so the embedded worker gathers them again every
+the first migration) mislead the same way, so the worker gathers them again every
 ``STATISTICS_INTERVAL``; with ``analysis_limit`` each index is sampled, not read whole, so a
 pass costs milliseconds whatever the database's size (15 ms at 200,000 variants with a limit of
 10,000; a full ``ANALYZE`` took 384 ms). Sampling caps the rows one value seems to match (one
@@ -29,7 +29,7 @@ from sellers_center.db.engine import dialect_name
 # Rows SQLite's ANALYZE reads per index at most (its documentation suggests a few hundred to a
 # thousand): plans need proportions, not exact counts.
 SQLITE_ANALYSIS_LIMIT = 1000
-# How often the embedded worker gathers SQLite's statistics again.
+# How often a worker on SQLite gathers its statistics again.
 STATISTICS_INTERVAL = timedelta(minutes=1)
 
 

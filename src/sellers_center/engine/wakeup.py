@@ -1,10 +1,17 @@
-"""Wakes idle claim loops when work arrives, so pickup does not wait for the next poll."""
+"""Wakes idle claim loops when work arrives, so pickup does not wait for the next poll.
+
+In one process a submit wakes the claim loops directly. Across processes, PostgreSQL announces
+every committed batch (``NotificationListener``); on SQLite the API processes of a ``serve``
+send a datagram to its worker process's socket (``DatagramListener``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -13,10 +20,12 @@ log = logging.getLogger(__name__)
 
 
 class Wakeup:
-    """An in-process signal; submitters call ``notify``, idle workers ``wait``."""
+    """An in-process signal; submitters call ``notify``, idle workers ``wait``. With
+    ``announce``, ``notify`` also tells a worker in another process."""
 
-    def __init__(self) -> None:
+    def __init__(self, announce: Callable[[], None] | None = None) -> None:
         self._event = asyncio.Event()
+        self._announce = announce
         self.generation = 0
         """How many times work was announced: a claim that found nothing is worth repeating
         only once it moved (``claimer.Claimer``)."""
@@ -24,6 +33,8 @@ class Wakeup:
     def notify(self) -> None:
         self.generation += 1
         self._event.set()
+        if self._announce is not None:
+            self._announce()
 
     async def wait(self, at_most_seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -89,3 +100,69 @@ class NotificationListener:
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), ANSWER_TIMEOUT_SECONDS)
+
+
+# Where ``serve`` tells its API processes the socket of its worker process: internal, so
+# outside the settings' names (which refuse a variable they do not know).
+SOCKET_VARIABLE = "_SELLERS_CENTER_WORKER_SOCKET"
+# Datagrams read per wake-up at most: a burst of submits is one wake-up, not one per batch.
+DATAGRAMS_PER_WAKEUP = 256
+
+
+class DatagramAnnouncer:
+    """Sends one empty datagram to a worker's socket per call, never blocking and never
+    failing: a worker not listening yet (starting, restarting) finds the batch at its first
+    claim, and a full socket buffer already holds wake-ups it has not read."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._socket.setblocking(False)
+
+    def __call__(self) -> None:
+        with contextlib.suppress(OSError):
+            self._socket.sendto(b"", self.path)
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+class DatagramListener:
+    """Wakes a worker when an API process of the same ``serve`` accepts a batch (SQLite).
+
+    Binds the socket at ``path`` (replacing a stale one) for as long as it runs.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    async def __call__(self, wakeup: Wakeup) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+        receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        loop = asyncio.get_running_loop()
+        try:
+            try:
+                receiver.bind(self.path)
+            except OSError as error:
+                log.error("batch wake-ups: cannot listen on %s (%s); polling", self.path, error)
+                return
+            receiver.setblocking(False)
+            loop.add_reader(receiver.fileno(), _drain, receiver, wakeup)
+            # Batches accepted before the socket existed: look now rather than at the next poll.
+            wakeup.notify()
+            await asyncio.Future()  # until cancelled
+        finally:
+            loop.remove_reader(receiver.fileno())
+            receiver.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+
+
+def _drain(receiver: socket.socket, wakeup: Wakeup) -> None:
+    for _ in range(DATAGRAMS_PER_WAKEUP):
+        try:
+            receiver.recv(1)
+        except (BlockingIOError, InterruptedError):
+            break
+    wakeup.notify()

@@ -1,17 +1,14 @@
 """The process's Prometheus metrics.
 
-With ``PROMETHEUS_MULTIPROC_DIR`` set (``serve --workers N`` sets it) every process writes its
-values to files there and ``/metrics`` on any of them reports the sum over all of them. Queue
-gauges are read from the database at each scrape instead: they describe the shared queue, not a
-process.
+With ``PROMETHEUS_MULTIPROC_DIR`` set (``serve`` sets it: ``telemetry/processes.py``) every
+process writes its values to files there and ``/metrics`` on any of them reports the sum over all
+of them. Queue gauges are read from the database at each scrape instead: they describe the
+shared queue, not a process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +19,8 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+from sellers_center.telemetry.processes import MULTIPROCESS_DIRECTORY
+
 if os.environ.get(MULTIPROCESS_DIRECTORY):
     # prometheus_client writes to this folder as soon as a metric is made, just below.
     os.makedirs(os.environ[MULTIPROCESS_DIRECTORY], exist_ok=True)
@@ -177,25 +175,3 @@ def exposition(kinds: Iterable[str], queue: Iterable[QueueState] | None, now: da
     snapshot = CollectorRegistry()
     snapshot.register(QueueCollector(kinds, list(queue), now))
     return generate_latest(registry) + generate_latest(snapshot)
-
-
-@contextlib.contextmanager
-def metrics_shared_between_processes(enabled: bool) -> Iterator[None]:
-    """Around starting several API processes: point them all at one folder of metric files,
-    emptied first, so /metrics on any of them reports all of them. An operator's
-    PROMETHEUS_MULTIPROC_DIR is kept; otherwise a temporary folder is made and removed after."""
-    if not enabled:
-        yield
-        return
-    given = os.environ.get(MULTIPROCESS_DIRECTORY)
-    folder = given or tempfile.mkdtemp(prefix="sellers-center-metrics-")
-    os.makedirs(folder, exist_ok=True)
-    for name in os.listdir(folder):
-        if name.endswith(".db"):
-            os.remove(os.path.join(folder, name))
-    os.environ[MULTIPROCESS_DIRECTORY] = folder
-    try:
-        yield
-    finally:
-        if not given:
-            shutil.rmtree(folder, ignore_errors=True)

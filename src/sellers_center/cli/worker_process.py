@@ -1,0 +1,171 @@
+"""``serve``'s worker: one process of its own beside the API processes.
+
+Applying a batch is CPU work (validation, rules, SQL); in the API process it took the event loop
+that also answers requests, so one core did everything while the other idled. ``serve`` now
+starts the worker as a child process, started before the API and stopped after it, with the
+same settings; it is started again if it dies, and it stops with ``serve`` however ``serve``
+ends (``end_with_parent``). On SQLite the API processes wake it with a datagram per accepted
+batch (``engine/wakeup.py``); on PostgreSQL the database's notifications do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sellers_center.engine.wakeup import SOCKET_VARIABLE
+
+if TYPE_CHECKING:
+    from sellers_center.runtime import Runtime
+    from sellers_center.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RESTART_MIN_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+# A worker process that ran this long before dying is restarted at once, not after a delay
+# grown by earlier failures.
+HEALTHY_RUN_SECONDS = 60.0
+# After its shutdown grace period, a worker process gets this long to give batches back.
+STOP_MARGIN_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def worker_process(settings: Settings) -> Iterator[WorkerProcess]:
+    """Around serving: a worker process running; on SQLite the API processes started inside
+    the block are told its socket, to wake it."""
+    folder = tempfile.mkdtemp(prefix="sellers-center-worker-")
+    socket_path = str(Path(folder) / "wakeup") if settings.is_sqlite else None
+    saved = os.environ.get(SOCKET_VARIABLE)
+    process = WorkerProcess(socket_path, settings.shutdown_grace_seconds + STOP_MARGIN_SECONDS)
+    try:
+        if socket_path is not None:
+            os.environ[SOCKET_VARIABLE] = socket_path
+        process.start()
+        yield process
+    finally:
+        process.stop()
+        if saved is None:
+            os.environ.pop(SOCKET_VARIABLE, None)
+        else:
+            os.environ[SOCKET_VARIABLE] = saved
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class WorkerProcess:
+    """The child process running the worker, watched by a thread that starts it again when
+    it ends unasked."""
+
+    def __init__(self, socket_path: str | None, stop_seconds: float) -> None:
+        self.socket_path = socket_path
+        self.stop_seconds = stop_seconds
+        self._context = multiprocessing.get_context("spawn")
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._process: BaseProcess | None = None
+        self._watcher: threading.Thread | None = None
+        self.starts = 0
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return None if process is None else process.pid
+
+    def start(self) -> None:
+        self._spawn()
+        self._watcher = threading.Thread(target=self._watch, name="worker-watcher", daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        """SIGTERM: the worker finishes the batches in hand within its shutdown grace period
+        and gives back the rest; killed if it has not ended well after that."""
+        with self._lock:
+            self._stopping.set()
+            process = self._process
+        if process is None:
+            return
+        if process.is_alive() and process.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)
+        process.join(self.stop_seconds)
+        if process.is_alive():
+            log.error("the worker process did not stop in %g s; killing it", self.stop_seconds)
+            process.kill()
+            process.join()
+        if self._watcher is not None:
+            self._watcher.join()
+
+    def _spawn(self) -> None:
+        process = self._context.Process(
+            target=run_worker_process, args=(self.socket_path,), name="sellers-center-worker"
+        )
+        process.start()
+        self._process = process
+        self.starts += 1
+        log.info("Started worker process [%s]", process.pid)
+
+    def _watch(self) -> None:
+        """Start the process again when it ends unasked, after a delay that grows while it
+        keeps failing. Only this thread reaps it before ``stop`` is called, only ``stop``
+        after."""
+        delay = RESTART_MIN_SECONDS
+        while True:
+            process = self._process
+            assert process is not None
+            started = time.monotonic()
+            multiprocessing.connection.wait([process.sentinel])
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                process.join()
+            if time.monotonic() - started >= HEALTHY_RUN_SECONDS:
+                delay = RESTART_MIN_SECONDS
+            log.error(
+                "the worker process ended unasked (exit code %s); starting another in %g s",
+                process.exitcode,
+                delay,
+            )
+            if self._stopping.wait(delay):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._spawn()
+            delay = min(delay * 2, RESTART_MAX_SECONDS)
+
+
+def run_worker_process(socket_path: str | None) -> None:
+    """The worker process's entry point: the ``worker`` command's loop, stopped by SIGTERM
+    only. SIGINT (Ctrl-C in a terminal reaches the whole process group) is left to ``serve``,
+    which stops the API first and then this process with one SIGTERM: a second signal would
+    give the batches in hand back instead of finishing them."""
+    # Before logging is configured: alembic logs its plugins at INFO as it is imported.
+    import sellers_center.db.migrate  # noqa: F401
+    from sellers_center.cli.command import load_settings, run_in_runtime
+    from sellers_center.engine.shutdown import run_until_signalled
+    from sellers_center.runtime import end_with_parent, tune_garbage_collector
+    from sellers_center.telemetry.logs import configure_logging
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent()
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+
+    async def work(runtime: Runtime) -> None:
+        tune_garbage_collector()
+        worker = runtime.worker(wakeup_socket=socket_path)
+        await run_until_signalled(worker, (signal.SIGTERM,))
+
+    run_in_runtime(work, settings=settings)

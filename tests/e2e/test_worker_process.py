@@ -1,0 +1,77 @@
+"""``serve``'s worker process on SQLite: woken by the API's datagrams, started again when it
+dies, stopped with ``serve``.
+
+Idle workers poll only every 300 s here, so a batch finished within the wait below was
+claimed because the API woke the worker, not because a poll found it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.server import Server, running_server
+from tests.production.observation import children_of, is_running, wait_for, wait_until
+
+pytestmark = pytest.mark.slow
+
+STARTED = re.compile(r"Started worker process \[(\d+)\]")
+SETTINGS = {"SELLERS_CENTER_WORKER_POLL_SECONDS": "300"}
+# Bounds, not expectations: far below the poll interval above.
+FINAL_SECONDS = 30
+# Under the results endpoint's 200 calls a minute.
+POLL_SECONDS = 0.2
+STOP_SECONDS = 30
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The worker processes serve started, in order."""
+    return [int(pid) for pid in STARTED.findall(server.stderr())]
+
+
+def submit_and_wait(client: httpx.Client, sku: str) -> dict[str, object]:
+    """A stock batch (its SKU unknown: the batch completes with an item error), final."""
+    response = client.put("/api/v1/products/stocks", json={"items": [{"sku": sku, "quantity": 1}]})
+    assert response.status_code == 200, response.text
+    batch_id = response.json()["batchRequestId"]
+    deadline = time.monotonic() + FINAL_SECONDS
+    while time.monotonic() < deadline:
+        result = client.get("/api/v1/results/stocks", params={"batch_request_id": batch_id})
+        assert result.status_code == 200, result.text
+        body: dict[str, object] = result.json()
+        if body["status"] in ("completed", "failed"):
+            return body
+        time.sleep(POLL_SECONDS)
+    pytest.fail(f"batch {batch_id} not final in {FINAL_SECONDS} s")
+
+
+def test_the_worker_process_is_woken_restarted_and_stopped_with_serve(tmp_path: Path) -> None:
+    with running_server(tmp_path, settings=SETTINGS) as server:
+        (first,) = wait_for(lambda: worker_pids(server) or None, "a worker process started")
+        assert first in children_of(server.process.pid)
+        with server.client(server.demo_key()) as client:
+            # The first batch may be found by the worker's first claim; once it is final the
+            # worker is idle until woken, so the second is claimed only if the API woke it.
+            for sku in ("UNKNOWN-1", "UNKNOWN-2"):
+                assert submit_and_wait(client, sku)["status"] == "completed"
+
+            os.kill(first, signal.SIGKILL)
+            pids = wait_for(
+                lambda: found if len(found := worker_pids(server)) == 2 else None,
+                "the worker process started again",
+            )
+            assert pids[0] == first, pids
+            assert pids[1] != first, pids
+            assert "the worker process ended unasked (exit code -9)" in server.stderr()
+            for sku in ("UNKNOWN-3", "UNKNOWN-4"):
+                assert submit_and_wait(client, sku)["status"] == "completed"
+
+        assert server.stop() == 0, server.stderr()
+        wait_until(lambda: not is_running(pids[1]), "the worker process gone", STOP_SECONDS)
+        assert worker_pids(server) == pids, "no worker process is started while serve stops"

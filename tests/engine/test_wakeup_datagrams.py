@@ -1,0 +1,82 @@
+"""Wake-ups between ``serve``'s API processes and its worker process on SQLite
+(``engine/wakeup.py``): a notify in one process wakes the other's claim loops once per burst,
+and an API process never fails a submit because the worker is not listening."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from sellers_center.engine.wakeup import DatagramAnnouncer, DatagramListener, Wakeup
+
+# A bound, not an expectation.
+WAKE_SECONDS = 10
+
+
+@contextlib.asynccontextmanager
+async def listening(path: Path, wakeup: Wakeup) -> AsyncIterator[asyncio.Task[None]]:
+    task = asyncio.create_task(DatagramListener(str(path))(wakeup))
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def generation_past(wakeup: Wakeup, generation: int) -> int:
+    """Wait until ``wakeup`` was notified after ``generation``; its generation then."""
+    async with asyncio.timeout(WAKE_SECONDS):
+        while wakeup.generation == generation:
+            await wakeup.wait(WAKE_SECONDS)
+    return wakeup.generation
+
+
+async def test_an_api_process_notify_wakes_the_worker_process(tmp_path: Path) -> None:
+    path = tmp_path / "wakeup"
+    worker_side = Wakeup()
+    announce = DatagramAnnouncer(str(path))
+    api_side = Wakeup(announce)
+    async with listening(path, worker_side):
+        # Listening announces once on its own: batches may have come before the socket did.
+        listened = await generation_past(worker_side, 0)
+        assert listened == 1
+
+        api_side.notify()
+        assert await generation_past(worker_side, listened) == listened + 1
+        assert api_side.generation == 1
+    announce.close()
+
+
+async def test_a_burst_of_notifies_is_read_as_few_wake_ups(tmp_path: Path) -> None:
+    path = tmp_path / "wakeup"
+    worker_side = Wakeup()
+    announce = DatagramAnnouncer(str(path))
+    async with listening(path, worker_side):
+        listened = await generation_past(worker_side, 0)
+        for _ in range(100):
+            announce()
+        woken = await generation_past(worker_side, listened)
+        # Drained in one read of up to 256 datagrams, unless the loop ran between sends.
+        assert 1 <= woken - listened <= 100
+    announce.close()
+
+
+async def test_notifying_without_a_listener_neither_fails_nor_blocks(tmp_path: Path) -> None:
+    announce = DatagramAnnouncer(str(tmp_path / "nobody"))
+    missing = Wakeup(announce)
+    missing.notify()
+    assert missing.generation == 1
+    announce.close()
+
+
+async def test_the_listener_replaces_a_stale_socket_and_removes_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "wakeup"
+    path.write_bytes(b"")  # left by a worker process that was killed
+    worker_side = Wakeup()
+    async with listening(path, worker_side):
+        await generation_past(worker_side, 0)
+        assert path.is_socket()
+    assert not path.exists()
