@@ -62,8 +62,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Migrate, load the demo catalogue into an empty database, and serve the API (with a
-    worker process applying the batches, unless told not to)."""
+    """Migrate, load the demo catalogue into an empty database, and serve the API."""
     import uvicorn
 
     from sellers_center.cli.worker_process import worker_process

@@ -36,4 +36,5 @@ def metrics_shared_between_processes(enabled: bool) -> Iterator[None]:
         yield
     finally:
         if not given:
+            os.environ.pop(MULTIPROCESS_DIRECTORY, None)
             shutil.rmtree(folder, ignore_errors=True)
