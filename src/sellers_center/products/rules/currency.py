@@ -68,7 +68,10 @@ def decimals(amount: Decimal) -> int:
 def amount_errors(code: str, field: str, amount: Decimal, currency: str) -> list[str]:
     """An amount below the currency's smallest unit (it would round to zero) or finer than it."""
     places = minor_unit(currency)
-    if decimals(amount) <= places:
+    # Written with at most ``places`` decimals, it needs no more: the usual price is settled
+    # without counting its digits (which is for the rest: 129.950, 1E-999).
+    exponent = amount.as_tuple().exponent
+    if (isinstance(exponent, int) and exponent >= -places) or decimals(amount) <= places:
         return []
     smallest = Decimal(1).scaleb(-places)
     if amount < smallest:
