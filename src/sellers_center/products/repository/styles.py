@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db.engine import dialect_name
@@ -58,14 +59,25 @@ async def load_styles(
     """The seller's styles with these keys, in key order. ``lock`` holds them until the
     transaction ends (PostgreSQL; SQLite's write transaction is exclusive anyway): taken in key
     order, so two lockers never deadlock."""
+    parameters = {"seller_id": seller_id, "style_keys": list(set(style_keys))}
+    rows = await session.execute(_styles_statement(lock=lock), parameters)
+    return [StoredStyle(*row) for row in rows]
+
+
+@functools.cache
+def _styles_statement(*, lock: bool) -> Select[int, int, str, str]:
+    """The SELECT of ``load_styles``, built once (run twice per products batch): building it
+    and its cache key anew each time is Python work SQLAlchemy skips for a statement it has
+    seen. Bound when run: ``seller_id``, ``style_keys`` (a list)."""
     statement = (
         select(*_STYLE_COLUMNS)
-        .where(ProductStyle.seller_id == seller_id, ProductStyle.style_key.in_(set(style_keys)))
+        .where(
+            ProductStyle.seller_id == bindparam("seller_id"),
+            ProductStyle.style_key.in_(bindparam("style_keys", expanding=True)),
+        )
         .order_by(ProductStyle.style_key)
     )
-    if lock:
-        statement = statement.with_for_update()
-    return [StoredStyle(*row) for row in await session.execute(statement)]
+    return statement.with_for_update() if lock else statement
 
 
 async def insert_styles(
