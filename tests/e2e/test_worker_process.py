@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sys
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
 import pytest
 
+from sellers_center.cli.worker_process import WorkerProcess, WorkerStartError
 from tests.e2e.server import Server, running_server
 from tests.production.observation import children_of, is_running, wait_for, wait_until
 
@@ -75,3 +78,17 @@ def test_the_worker_process_is_woken_restarted_and_stopped_with_serve(tmp_path: 
         assert server.stop() == 0, server.stderr()
         wait_until(lambda: not is_running(pids[1]), "the worker process gone", STOP_SECONDS)
         assert worker_pids(server) == pids, "no worker process is started while serve stops"
+
+
+def exit_while_starting(socket_path: str | None, ready: Connection) -> None:
+    """A worker process that fails before it is ready (a broken installation, say)."""
+    sys.exit(3)
+
+
+def test_a_worker_process_that_ends_while_starting_is_an_error_not_a_restart_loop() -> None:
+    process = WorkerProcess(None, stop_seconds=STOP_SECONDS, target=exit_while_starting)
+    try:
+        with pytest.raises(WorkerStartError, match=r"ended while starting \(exit code 3\)"):
+            process.start()
+    finally:
+        process.stop()

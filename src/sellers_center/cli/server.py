@@ -15,9 +15,12 @@ import typer
 from sellers_center.cli.command import fail, load_settings, nothing, run, run_in_runtime, say
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from sellers_center.runtime import Runtime
+    from sellers_center.settings import Settings
 
 app = typer.Typer()
 
@@ -65,7 +68,6 @@ def serve(
     """Migrate, load the demo catalogue into an empty database, and serve the API."""
     import uvicorn
 
-    from sellers_center.cli.worker_process import worker_process
     from sellers_center.http.transport import server_options
     from sellers_center.telemetry.logs import configure_logging, logging_config
     from sellers_center.telemetry.processes import metrics_shared_between_processes
@@ -95,7 +97,7 @@ def serve(
         # handler it found in place: this one, so a requested stop ends with status 0, after
         # the worker process stopped.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        with worker_process(settings) if with_worker else contextlib.nullcontext():
+        with _started_worker_process(settings) if with_worker else contextlib.nullcontext():
             uvicorn.run(
                 "sellers_center.app:app_from_environment",
                 factory=True,
@@ -107,6 +109,17 @@ def serve(
                 timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
                 **server_options(settings),
             )
+
+
+@contextlib.contextmanager
+def _started_worker_process(settings: Settings) -> Iterator[None]:
+    from sellers_center.cli.worker_process import WorkerStartError, worker_process
+
+    try:
+        with worker_process(settings):
+            yield
+    except WorkerStartError as error:
+        fail(str(error))
 
 
 @app.command("migrate")

@@ -20,7 +20,8 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,12 @@ RESTART_MAX_SECONDS = 30.0
 HEALTHY_RUN_SECONDS = 60.0
 # After its shutdown grace period, a worker process gets this long to give batches back.
 STOP_MARGIN_SECONDS = 10.0
+# serve waits this long at most for its first worker process to be ready before it serves.
+READY_SECONDS = 60.0
+
+
+class WorkerStartError(RuntimeError):
+    """The first worker process ended before it was ready."""
 
 
 @contextlib.contextmanager
@@ -68,23 +75,40 @@ class WorkerProcess:
     """The child process running the worker, watched by a thread that starts it again when
     it ends unasked."""
 
-    def __init__(self, socket_path: str | None, stop_seconds: float) -> None:
+    def __init__(
+        self,
+        socket_path: str | None,
+        stop_seconds: float,
+        target: Callable[[str | None, Connection], None] | None = None,
+    ) -> None:
         self.socket_path = socket_path
         self.stop_seconds = stop_seconds
+        self.target = target or run_worker_process
+        """What the process runs: the worker (another function in tests)."""
         self._context = multiprocessing.get_context("spawn")
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._process: BaseProcess | None = None
         self._watcher: threading.Thread | None = None
-        self.starts = 0
-
-    @property
-    def pid(self) -> int | None:
-        process = self._process
-        return None if process is None else process.pid
 
     def start(self) -> None:
-        self._spawn()
+        """Start the process and wait until it is ready to claim, so that the API never
+        answers as healthy while nothing would apply its batches (raises WorkerStartError)."""
+        ready = self._spawn()
+        try:
+            process = self._process
+            assert process is not None
+            multiprocessing.connection.wait([ready, process.sentinel], READY_SECONDS)
+            told = _told_ready(ready)
+            if told is False or (told is None and not process.is_alive()):
+                process.join(READY_SECONDS)
+                raise WorkerStartError(
+                    f"the worker process ended while starting (exit code {process.exitcode})"
+                )
+            if told is None:
+                log.warning("the worker process is not ready after %g s; serving", READY_SECONDS)
+        finally:
+            ready.close()
         self._watcher = threading.Thread(target=self._watch, name="worker-watcher", daemon=True)
         self._watcher.start()
 
@@ -107,14 +131,19 @@ class WorkerProcess:
         if self._watcher is not None:
             self._watcher.join()
 
-    def _spawn(self) -> None:
+    def _spawn(self) -> Connection:
+        """Start a worker process; returns the end of a pipe it writes to once it is ready."""
+        ready, tell_ready = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=run_worker_process, args=(self.socket_path,), name="sellers-center-worker"
+            target=self.target,
+            args=(self.socket_path, tell_ready),
+            name="sellers-center-worker",
         )
         process.start()
+        tell_ready.close()
         self._process = process
-        self.starts += 1
         log.info("Started worker process [%s]", process.pid)
+        return ready
 
     def _watch(self) -> None:
         """Start the process again when it ends unasked, after a delay that grows while it
@@ -142,11 +171,23 @@ class WorkerProcess:
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self._spawn()
+                self._spawn().close()  # claims as soon as it can; nothing waits for it
             delay = min(delay * 2, RESTART_MAX_SECONDS)
 
 
-def run_worker_process(socket_path: str | None) -> None:
+def _told_ready(ready: Connection) -> bool | None:
+    """True once the process wrote that it is ready; False when it closed the pipe without
+    (it is ending: its end of the pipe closes before its sentinel says so); None meanwhile."""
+    if not ready.poll():
+        return None
+    try:
+        ready.recv_bytes()
+    except EOFError:
+        return False
+    return True
+
+
+def run_worker_process(socket_path: str | None, ready: Connection) -> None:
     """The worker process's entry point: the ``worker`` command's loop, stopped by SIGTERM
     only. SIGINT (Ctrl-C in a terminal reaches the whole process group) is left to ``serve``,
     which stops the API first and then this process with one SIGTERM: a second signal would
@@ -166,6 +207,10 @@ def run_worker_process(socket_path: str | None) -> None:
     async def work(runtime: Runtime) -> None:
         tune_garbage_collector()
         worker = runtime.worker(wakeup_socket=socket_path)
+        # Its first claim comes at once and finds what was submitted before it was ready.
+        with contextlib.suppress(OSError):  # serve stopped waiting
+            ready.send_bytes(b"ready")
+        ready.close()
         await run_until_signalled(worker, (signal.SIGTERM,))
 
     run_in_runtime(work, settings=settings)
