@@ -1,5 +1,5 @@
-"""All SQL about variants: the ones a batch needs, its bulk write, the listing, deletion, and
-what decides whether they can be sold.
+"""All SQL about variants but their listing (``listed.py``): the ones a batch needs, its bulk
+write, deletion, and what decides whether they can be sold.
 
 The storage form is private to this package: real columns for what is looked up or changed on
 its own, the rest of the item as JSON text (``details``), prices in ``prices.py``. Callers get
@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 from sqlalchemy import (
     CompoundSelect,
     Dialect,
-    Select,
     Table,
     bindparam,
     delete,
-    func,
     select,
     union,
     update,
@@ -33,8 +31,7 @@ from sellers_center.db import statements
 from sellers_center.db.statements import DriverStatement
 from sellers_center.db.tables import ProductStyle, ProductVariant
 from sellers_center.products.repository import prices
-from sellers_center.products.repository.prices import PriceRow
-from sellers_center.products.variant import Variant, VariantPrice
+from sellers_center.products.variant import Variant
 
 # Columns an upsert replaces; identity, creation time and the validity of stock stay.
 REPLACED_ON_UPSERT = (
@@ -69,17 +66,6 @@ class StoredVariant:
     size: int | None
     second_size: int | None
     is_sellable: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ListedVariant:
-    variant: Variant
-    status: str
-    """Its style's status."""
-    created_at: datetime
-    updated_at: datetime
-    quantity_fbm: int | None = None
-    """Units in the marketplace's warehouse; None when the seller has none there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,106 +283,6 @@ async def styles_with_unsellable_variants(
         ProductVariant.style_id.in_(style_ids), ProductVariant.is_sellable.is_(False)
     )
     return set((await session.execute(statement.distinct())).scalars())
-
-
-_LISTED = (
-    ProductVariant.id,
-    ProductStyle.style_key,
-    ProductVariant.sku,
-    ProductVariant.ean,
-    ProductVariant.brand,
-    ProductVariant.category,
-    ProductVariant.color,
-    ProductVariant.size,
-    ProductVariant.second_size,
-    ProductVariant.quantity,
-    ProductVariant.quantity_fbm,
-    ProductVariant.countries,
-    ProductVariant.details,
-    ProductStyle.status,
-    ProductVariant.created_at,
-    ProductVariant.updated_at,
-)
-
-
-def _listing(
-    seller_id: int, style_key: str | None, sku: str | None, status: str | None
-) -> Select[*tuple[Any, ...]]:
-    statement = (
-        select(*_LISTED)
-        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
-        .where(ProductVariant.seller_id == seller_id)
-    )
-    if style_key is not None:
-        statement = statement.where(ProductStyle.style_key == style_key)
-    if sku is not None:
-        statement = statement.where(ProductVariant.sku == sku)
-    if status is not None:
-        statement = statement.where(ProductStyle.status == status)
-    return statement
-
-
-async def list_variants(
-    session: AsyncSession,
-    seller_id: int,
-    *,
-    style_key: str | None,
-    sku: str | None,
-    status: str | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[ListedVariant], int]:
-    """A page of the seller's variants in the order they were first stored, and how many
-    there are: a count, the page and its prices, whatever the page size."""
-    listing = _listing(seller_id, style_key, sku, status)
-    total_statement = select(func.count()).select_from(listing.subquery())
-    total = (await session.execute(total_statement)).scalar_one()
-    page = list(
-        await session.execute(listing.order_by(ProductVariant.id).offset(offset).limit(limit))
-    )
-    stored_prices = await prices.rows_of(session, [row.id for row in page])
-    return [_listed(row, stored_prices.get(row.id, [])) for row in page], total
-
-
-async def variants_by_sku(
-    session: AsyncSession, seller_id: int, skus: Iterable[str]
-) -> dict[str, ListedVariant]:
-    """The seller's variants with these SKUs, by SKU, each with its style's status."""
-    statement = (
-        select(*_LISTED)
-        .join(ProductStyle, ProductStyle.id == ProductVariant.style_id)
-        .where(ProductVariant.seller_id == seller_id, ProductVariant.sku.in_(set(skus)))
-    )
-    rows = list(await session.execute(statement))
-    stored_prices = await prices.rows_of(session, [row.id for row in rows])
-    return {row.sku: _listed(row, stored_prices.get(row.id, [])) for row in rows}
-
-
-def _listed(row: Any, price_rows: Sequence[PriceRow]) -> ListedVariant:
-    return ListedVariant(
-        _variant(row, price_rows), row.status, row.created_at, row.updated_at, row.quantity_fbm
-    )
-
-
-def _variant(row: Any, price_rows: Sequence[PriceRow]) -> Variant:
-    return Variant(
-        sku=row.sku,
-        style_key=row.style_key,
-        ean=row.ean,
-        brand=row.brand,
-        category=row.category,
-        color=row.color,
-        size=row.size,
-        second_size=row.second_size,
-        quantity=row.quantity,
-        countries=countries_of(row.countries),
-        prices=tuple(
-            VariantPrice(price.country_code, price.retail_price, price.sale_price)
-            for price in price_rows
-            if price.retail_price is not None
-        ),
-        details=from_json(row.details),
-    )
 
 
 async def find_variant_for_delete(

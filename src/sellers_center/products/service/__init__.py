@@ -7,9 +7,9 @@ Publication is the lifecycle's: the upsert and the deletion take its rules as a
 package never imports it. Other domains call these verbs, never the repository.
 """
 
+from sellers_center.products.repository.listed import ListedVariant
 from sellers_center.products.repository.styles import StoredStyle, StyleEntry, StyleSummary
 from sellers_center.products.repository.updates import StockLevel, Warehouse
-from sellers_center.products.repository.variants import ListedVariant
 from sellers_center.products.service.listing import delete_product, list_products, variants_by_sku
 from sellers_center.products.service.styles import (
     lock_styles_in_status,

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.errors import ConflictError, NotFoundError
+from sellers_center.products.repository import listed as listed_rows
 from sellers_center.products.repository import variants as variant_rows
-from sellers_center.products.repository.variants import ListedVariant
+from sellers_center.products.repository.listed import ListedVariant
 from sellers_center.products.rules import messages
 from sellers_center.products.rules.publication import PublicationPolicy
 
@@ -24,7 +25,7 @@ async def list_products(
     limit: int,
 ) -> tuple[list[ListedVariant], int]:
     """A page of the seller's variants, each with its style's status, and how many there are."""
-    return await variant_rows.list_variants(
+    return await listed_rows.list_variants(
         session,
         seller_id,
         style_key=style_key,
@@ -40,7 +41,7 @@ async def variants_by_sku(
 ) -> dict[str, ListedVariant]:
     """The seller's variants with these SKUs (prices included), each with its style's status;
     unknown SKUs are absent."""
-    return await variant_rows.variants_by_sku(session, seller_id, skus)
+    return await listed_rows.variants_by_sku(session, seller_id, skus)
 
 
 async def delete_product(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sellers_center.products.repository import variants as variant_rows
+from sellers_center.products.repository import listed as listed_rows
 from sellers_center.webhooks import service as webhooks
 
 STOCK_UPDATED = "stock.updated"
@@ -24,7 +24,7 @@ async def stock_updated(
     changed = list(dict.fromkeys(skus))
     if not changed or not await webhooks.wanted(session, seller_id, {STOCK_UPDATED}):
         return
-    listed = await variant_rows.variants_by_sku(session, seller_id, changed)
+    listed = await listed_rows.variants_by_sku(session, seller_id, changed)
     message = [
         {"sku": sku, "quantity": found.variant.quantity, "quantity_fbm": found.quantity_fbm}
         for sku in changed
