@@ -248,6 +248,21 @@ def test_serve_refuses_a_rate_limit_for_an_unknown_bucket(cli: Cli) -> None:
     )
 
 
+def test_serve_refuses_an_in_memory_database_its_worker_process_could_not_share(
+    tmp_path: Path,
+) -> None:
+    cli = Cli(tmp_path)
+    cli.database_url = "sqlite+aiosqlite://"
+
+    result = cli.run("serve", "--port", "1")
+
+    assert_one_error_line(
+        result,
+        "an in-memory SQLite database cannot be shared with serve's worker process: use a "
+        "database file, or --no-worker",
+    )
+
+
 async def test_the_app_refuses_a_rate_limit_for_an_unknown_bucket(database_url: str) -> None:
     settings = Settings(database_url=database_url, rate_limits={"results.product": 5})
     runtime = Runtime.from_settings(settings)

@@ -53,10 +53,10 @@ PR_SET_PDEATHSIG = 1
 
 
 def end_with_parent() -> None:
-    """In an API process of ``serve --workers N``: stop (SIGTERM, a graceful stop) when the
-    supervising process dies, however it dies. A test run that killed the supervisor once left
-    two API processes running for 20 minutes. Does nothing in a process that no
-    ``multiprocessing`` parent started, and outside Linux."""
+    """In an API process of ``serve --workers N``, or ``serve``'s worker process: stop
+    (SIGTERM, a graceful stop) when the supervising process dies, however it dies. A test run
+    that killed the supervisor once left two API processes running for 20 minutes. Does
+    nothing in a process that no ``multiprocessing`` parent started, and outside Linux."""
     parent = multiprocessing.parent_process()
     if parent is None or not sys.platform.startswith("linux"):
         return

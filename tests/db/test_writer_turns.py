@@ -55,6 +55,14 @@ async def test_a_turn_waits_for_another_process_turn_and_follows_it(tmp_path: Pa
     assert not is_locked(path)
 
 
+async def until_unlocked(path: Path) -> None:
+    """The lock is let go from a thread, whenever it gets it: wait for that, within a bound
+    (another process's file lock has no event to wait on)."""
+    async with asyncio.timeout(TURN_SECONDS):
+        while is_locked(path):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
 async def test_a_cancelled_wait_leaves_the_lock_free_once_it_is_released(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite-writer"
     holder, cancelled, later = (WriterTurns(str(path)) for _ in range(3))
@@ -65,14 +73,30 @@ async def test_a_cancelled_wait_leaves_the_lock_free_once_it_is_released(tmp_pat
 
     async with holder():
         waiting = asyncio.create_task(wait_for_turn())
-        await asyncio.sleep(0)  # it runs up to its wait for the lock, in a thread
+        await asyncio.sleep(0)  # it runs up to its wait for the lock
         waiting.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await waiting
-    # The cancelled wait's thread got the lock after the holder's turn and let it go.
+    # Whether the cancelled wait's thread got the lock before or after ``later``, it lets it go.
     async with asyncio.timeout(TURN_SECONDS), later():
         assert is_locked(path)
-    assert not is_locked(path)
+    await until_unlocked(path)
+
+
+async def test_a_writer_that_waited_too_long_goes_on_without_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite-writer"
+    holder, impatient = WriterTurns(str(path)), WriterTurns(str(path), wait_seconds=0.05)
+    entered = []
+    async with holder(), asyncio.timeout(TURN_SECONDS), impatient():
+        entered.append("impatient")  # SQLite's busy timeout decides from here
+    assert entered == ["impatient"]
+    await until_unlocked(path)
+
+
+async def test_a_writer_that_cannot_open_the_file_goes_on_without_it(tmp_path: Path) -> None:
+    turns = WriterTurns(str(tmp_path / "missing-folder" / "db.sqlite-writer"))
+    async with asyncio.timeout(TURN_SECONDS), turns():
+        pass
 
 
 async def test_a_write_transaction_holds_the_lock_file_beside_its_database(

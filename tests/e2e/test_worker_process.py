@@ -1,5 +1,5 @@
 """``serve``'s worker process on SQLite: woken by the API's datagrams, started again when it
-dies, stopped with ``serve``.
+dies, stopped by ``serve`` alone when its whole process group is told to stop.
 
 Idle workers poll only every 300 s here, so a batch finished within the wait below was
 claimed because the API woke the worker, not because a poll found it.
@@ -7,6 +7,7 @@ claimed because the API woke the worker, not because a poll found it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -75,9 +76,13 @@ def test_the_worker_process_is_woken_restarted_and_stopped_with_serve(tmp_path: 
             for sku in ("UNKNOWN-3", "UNKNOWN-4"):
                 assert submit_and_wait(client, sku)["status"] == "completed"
 
-        assert server.stop() == 0, server.stderr()
+        # To the whole process group, as systemd or a terminal does: the worker process, in a
+        # session of its own, is stopped by serve alone, once, and not started again.
+        os.killpg(server.process.pid, signal.SIGTERM)
+        assert server.process.wait(STOP_SECONDS) == 0, server.stderr()
         wait_until(lambda: not is_running(pids[1]), "the worker process gone", STOP_SECONDS)
         assert worker_pids(server) == pids, "no worker process is started while serve stops"
+        assert server.stderr().count("ended unasked") == 1, server.stderr()
 
 
 def exit_while_starting(socket_path: str | None, ready: Connection) -> None:
@@ -92,3 +97,22 @@ def test_a_worker_process_that_ends_while_starting_is_an_error_not_a_restart_loo
             process.start()
     finally:
         process.stop()
+
+
+def ready_then_stopped(socket_path: str | None, ready: Connection) -> None:
+    """A worker process that is stopped by someone other than serve once it is ready."""
+    ready.send_bytes(b"ready")
+    ready.close()
+
+
+def test_a_worker_process_stopped_by_someone_else_is_not_started_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="sellers_center.cli.worker_process")
+    process = WorkerProcess(None, stop_seconds=STOP_SECONDS, target=ready_then_stopped)
+    try:
+        process.start()
+        wait_until(lambda: "was stopped (exit code 0)" in caplog.text, "the stop noticed")
+    finally:
+        process.stop()
+    assert caplog.text.count("Started worker process") == 1, caplog.text

@@ -59,8 +59,9 @@ async def test_a_burst_of_notifies_is_read_as_few_wake_ups(tmp_path: Path) -> No
         for _ in range(100):
             announce()
         woken = await generation_past(worker_side, listened)
-        # Drained in one read of up to 256 datagrams, unless the loop ran between sends.
-        assert 1 <= woken - listened <= 100
+        # Sent before the loop ran the listener once: one read drains what the socket kept
+        # (Linux keeps 10 by default and drops the rest, which is as good: one is enough).
+        assert woken == listened + 1
     announce.close()
 
 

@@ -54,6 +54,7 @@ BRANDS_SAMPLE = (
     {"method": "GET", "route": BRANDS_ROUTE, "status": "200"},
 )
 COUNTER_FILE = re.compile(r"counter_(\d+)\.db")
+WORKER_STARTED = re.compile(r"Started worker process \[(\d+)\]")
 FINAL = {"completed", "failed"}
 
 
@@ -234,11 +235,13 @@ def test_serve_with_two_workers_shares_port_metrics_and_stops_cleanly(
         )
 
         # (d) SIGTERM: the parent exits with 0 and takes its children with it.
+        (worker,) = WORKER_STARTED.findall(serve.log())
         exit_status = serve.terminate(timeout=STOP_SECONDS)
         assert exit_status == 0, f"serve exit status {exit_status}:\n{serve.log()}"
+        children = {*pids, int(worker)}
         wait_until(
-            lambda: not any(is_running(pid) for pid in pids),
-            f"API child processes {sorted(pids)} gone",
+            lambda: not any(is_running(pid) for pid in children),
+            f"child processes {sorted(children)} gone (API processes, worker process)",
             CHILD_EXIT_SECONDS,
         )
 

@@ -77,6 +77,11 @@ def serve(
 
     settings = load_settings()
     with_worker = settings.embedded_worker if worker is None else worker
+    if with_worker and _is_in_memory(settings.database_url):
+        fail(
+            "an in-memory SQLite database cannot be shared with serve's worker process: "
+            "use a database file, or --no-worker"
+        )
     # Entered before anything imports the metrics, this process's own included: it serves
     # the API itself when there is one API process.
     with metrics_shared_between_processes(workers > 1 or with_worker):
@@ -109,6 +114,15 @@ def serve(
                 timeout_graceful_shutdown=REQUEST_GRACE_SECONDS,
                 **server_options(settings),
             )
+
+
+def _is_in_memory(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in str(parsed)
+    return parsed.get_backend_name() == "sqlite" and in_memory
 
 
 @contextlib.contextmanager
@@ -163,21 +177,8 @@ def worker_command(
     """Process batches until SIGTERM or SIGINT; run as many as you like, on any machine."""
     from prometheus_client import start_http_server
 
-    # Before logging is configured: alembic logs its plugins at INFO as it is imported.
-    import sellers_center.db.migrate  # noqa: F401
-    from sellers_center.engine.shutdown import run_until_signalled
-    from sellers_center.runtime import tune_garbage_collector
-    from sellers_center.telemetry.logs import configure_logging
+    from sellers_center.cli.worker_process import run_worker
 
-    settings = load_settings()
-    configure_logging(settings.log_format, settings.log_level)
-    if concurrency is not None:
-        settings = settings.model_copy(update={"worker_concurrency": concurrency})
     if metrics_port is not None:
         start_http_server(metrics_port)
-
-    async def work(runtime: Runtime) -> None:
-        tune_garbage_collector()
-        await run_until_signalled(runtime.worker())
-
-    run_in_runtime(work, settings=settings, migrate=True)
+    run_worker(migrate=True, concurrency=concurrency)

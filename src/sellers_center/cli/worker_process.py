@@ -4,8 +4,12 @@ Applying a batch is CPU work (validation, rules, SQL); in the API process it too
 that also answers requests, so one core did everything while the other idled. ``serve`` now
 starts the worker as a child process, started before the API and stopped after it, with the
 same settings; it is started again if it dies, and it stops with ``serve`` however ``serve``
-ends (``end_with_parent``). On SQLite the API processes wake it with a datagram per accepted
-batch (``engine/wakeup.py``); on PostgreSQL the database's notifications do.
+ends (``end_with_parent``). It runs in a session of its own, so that signals sent to ``serve``'s
+process group (Ctrl-C in a terminal, ``kill -TERM -PGID``, systemd's default kill mode) reach
+``serve`` alone, which stops the worker once, after the API: a second signal would make it give
+its batches back instead of finishing them. On SQLite the API processes wake it with a
+datagram per accepted batch (``engine/wakeup.py``); on PostgreSQL the database's notifications
+do.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import multiprocessing.connection
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -52,9 +57,10 @@ class WorkerStartError(RuntimeError):
 @contextlib.contextmanager
 def worker_process(settings: Settings) -> Iterator[WorkerProcess]:
     """Around serving: a worker process running; on SQLite the API processes started inside
-    the block are told its socket, to wake it."""
-    folder = tempfile.mkdtemp(prefix="sellers-center-worker-")
-    socket_path = str(Path(folder) / "wakeup") if settings.is_sqlite else None
+    the block are told its socket, to wake it. While it stops, a SIGTERM to ``serve`` is passed
+    on to it: a second request to stop gives its batches back at once."""
+    folder = tempfile.mkdtemp(prefix="sellers-center-worker-") if settings.is_sqlite else None
+    socket_path = None if folder is None else str(Path(folder) / "wakeup")
     saved = os.environ.get(SOCKET_VARIABLE)
     process = WorkerProcess(socket_path, settings.shutdown_grace_seconds + STOP_MARGIN_SECONDS)
     try:
@@ -63,12 +69,17 @@ def worker_process(settings: Settings) -> Iterator[WorkerProcess]:
         process.start()
         yield process
     finally:
-        process.stop()
-        if saved is None:
-            os.environ.pop(SOCKET_VARIABLE, None)
-        else:
-            os.environ[SOCKET_VARIABLE] = saved
-        shutil.rmtree(folder, ignore_errors=True)
+        previous = signal.signal(signal.SIGTERM, lambda *_: process.signal(signal.SIGTERM))
+        try:
+            process.stop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if saved is None:
+                os.environ.pop(SOCKET_VARIABLE, None)
+            else:
+                os.environ[SOCKET_VARIABLE] = saved
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 class WorkerProcess:
@@ -120,9 +131,7 @@ class WorkerProcess:
             process = self._process
         if process is None:
             return
-        if process.is_alive() and process.pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signal.SIGTERM)
+        self.signal(signal.SIGTERM)
         process.join(self.stop_seconds)
         if process.is_alive():
             log.error("the worker process did not stop in %g s; killing it", self.stop_seconds)
@@ -130,6 +139,13 @@ class WorkerProcess:
             process.join()
         if self._watcher is not None:
             self._watcher.join()
+
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the process, if it runs."""
+        process = self._process
+        if process is not None and process.pid is not None and process.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signum)
 
     def _spawn(self) -> Connection:
         """Start a worker process; returns the end of a pipe it writes to once it is ready."""
@@ -139,8 +155,13 @@ class WorkerProcess:
             args=(self.socket_path, tell_ready),
             name="sellers-center-worker",
         )
-        process.start()
-        tell_ready.close()
+        try:
+            process.start()
+        except BaseException:
+            ready.close()
+            raise
+        finally:
+            tell_ready.close()
         self._process = process
         log.info("Started worker process [%s]", process.pid)
         return ready
@@ -159,6 +180,11 @@ class WorkerProcess:
                 if self._stopping.is_set():
                     return
                 process.join()
+            if process.exitcode == 0:
+                # It stops with 0 only when told to, by someone other than serve (systemd's
+                # default kill mode signals every process of the service at once).
+                log.warning("the worker process was stopped (exit code 0); not starting another")
+                return
             if time.monotonic() - started >= HEALTHY_RUN_SECONDS:
                 delay = RESTART_MIN_SECONDS
             log.error(
@@ -166,13 +192,18 @@ class WorkerProcess:
                 process.exitcode,
                 delay,
             )
-            if self._stopping.wait(delay):
+            while not self._stopping.wait(delay):
+                delay = min(delay * 2, RESTART_MAX_SECONDS)
+                with self._lock:
+                    if self._stopping.is_set():
+                        return
+                    try:
+                        self._spawn().close()  # claims as soon as it can; nothing waits
+                        break
+                    except Exception:
+                        log.exception("starting the worker process failed; trying in %g s", delay)
+            else:
                 return
-            with self._lock:
-                if self._stopping.is_set():
-                    return
-                self._spawn().close()  # claims as soon as it can; nothing waits for it
-            delay = min(delay * 2, RESTART_MAX_SECONDS)
 
 
 def _told_ready(ready: Connection) -> bool | None:
@@ -188,29 +219,52 @@ def _told_ready(ready: Connection) -> bool | None:
 
 
 def run_worker_process(socket_path: str | None, ready: Connection) -> None:
-    """The worker process's entry point: the ``worker`` command's loop, stopped by SIGTERM
-    only. SIGINT (Ctrl-C in a terminal reaches the whole process group) is left to ``serve``,
-    which stops the API first and then this process with one SIGTERM: a second signal would
-    give the batches in hand back instead of finishing them."""
+    """The worker process's entry point: the ``worker`` command's loop in a session of its own,
+    telling ``serve`` on ``ready`` once it claims."""
+    from sellers_center.runtime import end_with_parent
+
+    os.setsid()
+    end_with_parent()
+
+    def tell_ready() -> None:
+        with contextlib.suppress(OSError):  # serve stopped waiting
+            ready.send_bytes(b"ready")
+        ready.close()
+
+    run_worker(wakeup_socket=socket_path, on_ready=tell_ready)
+
+
+def run_worker(
+    *,
+    migrate: bool = False,
+    concurrency: int | None = None,
+    wakeup_socket: str | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """A worker until SIGTERM or SIGINT (a second one gives its batches back at once), with
+    the settings of the environment: the ``worker`` command and ``serve``'s worker process.
+    A settings or database error ends it with one line and status 1, no traceback."""
+    import click
+
     # Before logging is configured: alembic logs its plugins at INFO as it is imported.
     import sellers_center.db.migrate  # noqa: F401
     from sellers_center.cli.command import load_settings, run_in_runtime
     from sellers_center.engine.shutdown import run_until_signalled
-    from sellers_center.runtime import end_with_parent, tune_garbage_collector
+    from sellers_center.runtime import tune_garbage_collector
     from sellers_center.telemetry.logs import configure_logging
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    end_with_parent()
-    settings = load_settings()
-    configure_logging(settings.log_format, settings.log_level)
 
     async def work(runtime: Runtime) -> None:
         tune_garbage_collector()
-        worker = runtime.worker(wakeup_socket=socket_path)
-        # Its first claim comes at once and finds what was submitted before it was ready.
-        with contextlib.suppress(OSError):  # serve stopped waiting
-            ready.send_bytes(b"ready")
-        ready.close()
-        await run_until_signalled(worker, (signal.SIGTERM,))
+        worker = runtime.worker(wakeup_socket=wakeup_socket)
+        if on_ready is not None:
+            on_ready()  # its first claim comes at once, and finds what came before
+        await run_until_signalled(worker)
 
-    run_in_runtime(work, settings=settings)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_format, settings.log_level)
+        if concurrency is not None:
+            settings = settings.model_copy(update={"worker_concurrency": concurrency})
+        run_in_runtime(work, settings=settings, migrate=migrate)
+    except click.exceptions.Exit as stop:  # raised by ``fail``, after its line
+        sys.exit(stop.exit_code)

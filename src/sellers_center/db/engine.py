@@ -7,7 +7,8 @@ before they begin: on an asyncio lock within a process, then on a lock file shar
 process of the database (``WriterTurns``). SQLite's busy handler sleeps in growing steps of up to
 100 ms, which under load left the write lock idle most of the time (measured in bench/ingest.py,
 first within one process, then between ``serve``'s API and worker processes); its busy timeout
-stays the guarantee, the turns only make writers wait less. SQLite's statements go through
+decides in the end (a writer waits for the file at most that long), the turns only make
+writers wait less. SQLite's statements go through
 ``sqlite_driver``: one hand-off to aiosqlite's thread per statement.
 """
 
@@ -117,28 +118,38 @@ class WriterTurns:
     processes on an exclusive ``flock`` of a file beside the database (none for an in-memory
     database). Waiting for the file lock takes a thread only when another process holds it.
 
-    Each turn opens the file anew: a turn whose waiting task was cancelled keeps its own
-    descriptor until its thread got the lock, and then closes it, which releases the lock."""
+    The file lock only spares writers SQLite's sleeps; SQLite's own lock keeps them apart. So a
+    writer that cannot open the file (another user's, a read-only folder) goes without it, and
+    one that waited the busy timeout for it goes on to SQLite, whose busy timeout then decides,
+    as before (a 503 to a request). Each turn opens the file anew: a turn that stopped waiting
+    (cancelled, or out of time) leaves its descriptor to its thread, which closes it once it got
+    the lock, releasing it."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(
+        self, path: str | None, wait_seconds: float = SQLITE_BUSY_TIMEOUT_MS / 1000
+    ) -> None:
         self.path = path
+        self.wait_seconds = wait_seconds
         self._process_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def __call__(self) -> AsyncIterator[None]:
         async with self._process_lock:
-            if self.path is None:
-                yield
-                return
-            descriptor = await self._acquire(self.path)
+            descriptor = None if self.path is None else await self._acquire(self.path)
             try:
                 yield
             finally:
-                os.close(descriptor)
+                if descriptor is not None:
+                    os.close(descriptor)
 
-    @staticmethod
-    async def _acquire(path: str) -> int:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    async def _acquire(self, path: str) -> int | None:
+        """A descriptor holding the file's lock, or None to go on without it."""
+        try:
+            # flock needs no write access: read-only, so that any user who may write the
+            # database may take turns on a file another user created.
+            descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+        except OSError:
+            return None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return descriptor
@@ -149,7 +160,10 @@ class WriterTurns:
             raise
         waiting = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX))
         try:
-            await asyncio.shield(waiting)
+            await asyncio.wait_for(asyncio.shield(waiting), self.wait_seconds)
+        except TimeoutError:
+            waiting.add_done_callback(lambda _: os.close(descriptor))
+            return None
         except BaseException:
             waiting.add_done_callback(lambda _: os.close(descriptor))
             raise
