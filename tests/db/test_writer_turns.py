@@ -8,12 +8,14 @@ import asyncio
 import contextlib
 import fcntl
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from sellers_center.db.engine import Database, WriterTurns
+from sellers_center.db.unit import UnitOfWork
 
 # A bound, not an expectation.
 TURN_SECONDS = 10
@@ -112,5 +114,50 @@ async def test_a_write_transaction_holds_the_lock_file_beside_its_database(
         async with database.read_session() as session:
             assert not is_locked(lock_file)
             await session.execute(text("SELECT count(*) FROM t"))
+    finally:
+        await database.dispose()
+
+
+@contextlib.asynccontextmanager
+async def write_held(unit: UnitOfWork) -> AsyncIterator[None]:
+    """Another task of this process inside a write transaction for the block."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with unit.write():
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await holding.wait()
+    try:
+        yield
+    finally:
+        release.set()
+        await holder
+
+
+async def test_cpu_work_waits_for_the_process_write_transaction_to_end(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    unit = UnitOfWork(database)
+    try:
+        async with write_held(unit):
+            waiting = asyncio.create_task(unit.before_cpu_work())
+            for _ in range(3):
+                await asyncio.sleep(0)
+            assert not waiting.done()  # the transaction still holds the write lock
+        async with asyncio.timeout(TURN_SECONDS):
+            await waiting
+    finally:
+        await database.dispose()
+
+
+async def test_cpu_work_waits_for_a_long_write_transaction_a_little_only(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    unit = UnitOfWork(database)
+    try:
+        async with write_held(unit), asyncio.timeout(TURN_SECONDS):
+            await unit.before_cpu_work()  # returns while the transaction still runs
+            assert is_locked(tmp_path / "db.sqlite-writer")
     finally:
         await database.dispose()

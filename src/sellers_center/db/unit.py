@@ -32,6 +32,10 @@ from sellers_center.db.engine import Database
 
 T = TypeVar("T")
 
+# Long CPU work waits this long at most for the process's write transaction to end: an API
+# insert takes about 2 ms of SQL and a fsync.
+CPU_WORK_WAIT_SECONDS = 0.05
+
 
 class WriteInReadError(RuntimeError):
     """A write transaction was asked for inside a read-only unit of work."""
@@ -97,6 +101,18 @@ class UnitOfWork:
             return
         async with self.database.write_session.begin() as session, self._opened(session, True):
             yield session
+
+    async def before_cpu_work(self) -> None:
+        """Call before long CPU work outside a transaction (validating a body): on SQLite it
+        waits until no transaction of this process holds the write lock, so that the work
+        does not hold it for every process (``WriterTurns.not_writing``), but no longer than
+        ``CPU_WORK_WAIT_SECONDS``: a transaction that takes longer (a worker applying a large
+        batch in the same process) is not worth the wait, and a request refused for its body
+        is not kept waiting for it."""
+        if self._current() is None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CPU_WORK_WAIT_SECONDS):
+                    await self.database.write_session.not_writing()
 
     def _current(self) -> _OpenUnit | None:
         current = _OPEN.get()

@@ -54,7 +54,9 @@ class Application:
         if kind is None:
             raise KindNotServedError(f"batch kind {claimed.kind!r} is not served by this worker")
         # Parsing is pure CPU: done before the write transaction, which on SQLite holds the
-        # database's one write lock (measured: most of the batch time went to holding it).
+        # database's one write lock (measured: most of the batch time went to holding it), and
+        # not while another slot's transaction holds it.
+        await self.unit.before_cpu_work()
         try:
             parsed = Parsed.of(kind, body)
         except ValidationError as error:

@@ -101,9 +101,11 @@ def _accepted(kind: BatchKind) -> Any:
 
     async def accepted_submission(
         request: Request,
+        runtime: RuntimeDependency,
         body: Annotated[bytes, Depends(_received_body)],
         principal: Annotated[Principal, seller],
     ) -> AcceptedSubmission:
+        await runtime.unit.before_cpu_work()
         try:
             key = idempotency.read_key(request.headers.getlist(idempotency.HEADER))
             items = kind.parse(body).items
