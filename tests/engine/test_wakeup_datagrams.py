@@ -9,6 +9,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from sellers_center.engine.wakeup import DatagramAnnouncer, DatagramListener, Wakeup
 
 # A bound, not an expectation.
@@ -81,3 +83,11 @@ async def test_the_listener_replaces_a_stale_socket_and_removes_its_own(tmp_path
         await generation_past(worker_side, 0)
         assert path.is_socket()
     assert not path.exists()
+
+
+async def test_a_socket_it_cannot_bind_leaves_the_worker_polling(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / ("x" * 200)  # longer than a Unix socket's address may be
+    await DatagramListener(str(path))(Wakeup())  # returns instead of listening
+    assert "batch wake-ups: cannot listen on" in caplog.text

@@ -137,7 +137,7 @@ class DatagramListener:
         self.path = path
 
     async def __call__(self, wakeup: Wakeup) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # none there, or a path bind refuses below
             os.unlink(self.path)
         receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         loop = asyncio.get_running_loop()
@@ -155,7 +155,7 @@ class DatagramListener:
         finally:
             loop.remove_reader(receiver.fileno())
             receiver.close()
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 os.unlink(self.path)
 
 
