@@ -218,16 +218,23 @@ def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _lock_file(database: str | None) -> str | None:
-    """The file whose lock orders the writers of an SQLite database file's processes."""
+def _database_file(database: str | None) -> Path | None:
+    """The file of an SQLite database; None for an in-memory one (or a ``file:`` URI)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return f"{Path(database).expanduser().resolve()}-writer"
+    return Path(database).expanduser().resolve()
+
+
+def _lock_file(database: str | None) -> str | None:
+    """The file whose lock orders the writers of an SQLite database file's processes."""
+    path = _database_file(database)
+    return None if path is None else f"{path}-writer"
 
 
 def _ensure_parent_folder(database: str | None) -> None:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    path = _database_file(database)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
