@@ -1,18 +1,20 @@
 """The embedded database's driver (db/sqlite_driver.py): each statement is one call on the
-connection's thread, and SQLAlchemy reads from it what it reads from aiosqlite's cursor (rows,
-row counts, the last row id, errors)."""
+connection's thread, or none inside a write transaction, and SQLAlchemy reads from it what it
+reads from aiosqlite's cursor (rows, row counts, the last row id, errors)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from sellers_center.db import Database
+from sellers_center.db import Database, sqlite_driver
 from tests.support import sqlite_url
 
 TABLE = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"
@@ -54,6 +56,36 @@ async def test_a_statement_is_one_call_on_the_connection_thread(
 
     assert [tuple(row) for row in rows] == [(1, "x")]
     assert handed == ["_run"]  # not a cursor opened, executed, fetched and closed: four
+
+
+async def test_a_write_transaction_runs_its_statements_on_the_event_loop_s_thread(
+    database: Database, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+
+    def recording(*arguments: Any, **options: Any) -> sqlite_driver.Outcome:
+        threads.append("loop" if threading.current_thread() is loop_thread else "other")
+        return run(*arguments, **options)
+
+    loop_thread, run = threading.current_thread(), sqlite_driver._run
+    monkeypatch.setattr(sqlite_driver, "_run", recording)
+    async with database.write_session.begin() as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))
+        stored = (await session.execute(text("SELECT body FROM notes"))).scalars().all()
+    written = list(threads), list(calls)
+    threads.clear()
+    calls.clear()
+    # The same pooled connection, now in a read transaction: its statements go back to the
+    # connection's thread.
+    async with database.read_session() as session:
+        read = (await session.execute(text("SELECT body FROM notes"))).scalars().all()
+
+    assert stored == read == ["a"]
+    # BEGIN IMMEDIATE waits for the write lock on the connection's thread, then nothing is
+    # handed off until the commit (which fsyncs there).
+    # The pool's rollback of a connection it gets back is a call only when a transaction is open.
+    assert written == (["other", "loop", "loop"], ["recording", "commit"])
+    assert (threads, calls) == (["other", "other"], ["recording", "recording", "rollback"])
 
 
 async def test_rows_counts_and_row_ids_are_what_sqlite_says(database: Database) -> None:

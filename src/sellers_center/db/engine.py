@@ -9,7 +9,8 @@ process of the database (``WriterTurns``). SQLite's busy handler sleeps in growi
 first within one process, then between ``serve``'s API and worker processes); its busy timeout
 decides in the end (a writer waits for the file at most that long), the turns only make
 writers wait less. SQLite's statements go through
-``sqlite_driver``: one hand-off to aiosqlite's thread per statement.
+``sqlite_driver``: one hand-off to aiosqlite's thread per statement, none inside a write
+transaction.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Database:
         if self.is_sqlite:
             _ensure_parent_folder(self.url.database)
             if self.url.get_driver_name() == "aiosqlite":
-                options.update(module=sqlite_driver.DBAPI)  # a statement per thread hand-off
+                options.update(module=sqlite_driver.DBAPI)  # see sqlite_driver
         else:
             options.update(
                 pool_size=pool_size,
