@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from sellers_center.db.tables import ProductStyle, ProductVariant
 from sellers_center.runtime import Runtime
@@ -133,6 +135,52 @@ async def test_same_sku_twice_in_a_batch_keeps_the_last(
 
     assert [entry["success"] for entry in results["items"]] == [True, True]
     assert [product["quantity"] for product in await stored(client, seller)] == [2]
+
+
+@contextmanager
+def executions_of_writes(runtime: Runtime, tables: tuple[str, ...]) -> Iterator[list[str]]:
+    """Each execution of an INSERT into ``tables`` while inside: the table, and "many" when
+    it ran once per row."""
+    seen: list[str] = []
+
+    def record(_c: Any, _cursor: Any, sql: str, _p: Any, _x: Any, many: bool) -> None:
+        words = sql.split()
+        if words[0].upper() == "INSERT" and words[2] in tables:
+            seen.append(words[2] + (" many" if many else ""))
+
+    engine = runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_batch_writes_its_variants_and_prices_in_one_execution_each_on_postgresql(
+    client: httpx.AsyncClient, runtime: Runtime, seller: SellerKey, backend: str
+) -> None:
+    """On PostgreSQL an execution per row is a round of the server's executor per row (500 for
+    a batch of 100 items with 5 prices): the rows go as arrays, new and stored ones alike."""
+    items = [jacket(sku=f"J-{n}-S", style_key=f"J-{n}") for n in range(30)]
+    await upsert(client, runtime, seller, items[:10])
+    for item in items:
+        item["prices"][0]["retail_price"] = 119.5
+    tables = ("product_variants", "variant_prices")
+
+    with executions_of_writes(runtime, tables) as executions:
+        results = await upsert(client, runtime, seller, items)
+
+    assert [entry["success"] for entry in results["items"]] == [True] * 30
+    if backend == "postgresql":
+        assert executions == ["product_variants", "variant_prices"]
+    else:  # SQLite executes its prepared statement per row, in C
+        assert executions == ["product_variants many", "variant_prices many"]
+    listed = await stored(client, seller)
+    assert sorted(product["sku"] for product in listed) == sorted(item["sku"] for item in items)
+    assert {str(product["prices"]) for product in listed} == {
+        "[{'country_code': 'DE', 'retail_price': 119.5, 'sale_price': None}, "
+        "{'country_code': 'AT', 'retail_price': 134.95, 'sale_price': 99.95}]"
+    }
 
 
 async def test_pending_approval_style_cannot_be_changed(

@@ -156,11 +156,12 @@ async def upsert_variants(
     """Create or replace ``variants`` with one INSERT ... ON CONFLICT statement run for all of
     them, then their prices (``stored_skus``: those that existed before).
 
-    Executed as the driver's own executemany of a statement compiled once per dialect (as the
-    prices are): a 100-row VALUES list compiled anew every batch cost 70 ms of the batch's 100,
-    and SQLAlchemy's executemany still built every row's parameters through its type
-    processors (measured). Here each column's processor runs only where it converts, and once
-    for the values every row shares (the seller, the time).
+    Run by the driver itself, compiled once per dialect (as the prices are): a 100-row VALUES
+    list compiled anew every batch cost 70 ms of the batch's 100, and SQLAlchemy's executemany
+    still built every row's parameters through its type processors (measured). Here each
+    column's processor runs only where it converts, and once for the values every row shares
+    (the seller, the time). SQLite executes it once per row; PostgreSQL once, over one array
+    per column (db/statements.py), and returns the variants' ids for their prices.
     """
     if not variants:
         return
@@ -190,9 +191,12 @@ async def upsert_variants(
         ]
         for index, convert in upsert.per_row:
             row[index] = convert(row[index])
-        rows.append(upsert.statement.positional(row))
-    dialect = connection.dialect.name
-    if dialect == "postgresql" and stored_skus:
+        rows.append(row)
+    if connection.dialect.name != "postgresql":
+        await connection.exec_driver_sql(upsert.statement.sql, list(map(upsert.positional, rows)))
+        await prices.replace_for_upsert(session, seller_id, variants, stored_skus)
+        return
+    if stored_skus:
         # Lock the stored ones first, in SKU order as stock and price batches do, so that
         # writing them in item order below can never deadlock with such a batch.
         locked = (
@@ -202,8 +206,11 @@ async def upsert_variants(
             .with_for_update()
         )
         await session.execute(locked)
-    await connection.exec_driver_sql(upsert.statement.sql, rows)
-    await prices.replace_for_upsert(session, seller_id, variants, stored_skus)
+    written = await connection.exec_driver_sql(
+        upsert.statement.sql, upsert.positional(statements.as_columns(rows))
+    )
+    ids: dict[str, int] = {row.sku: row.id for row in written}
+    await prices.replace_for_upsert(session, seller_id, variants, stored_skus, variant_ids=ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,18 +225,32 @@ class _CompiledUpsert:
         processor = self.processors[index]
         return value if processor is None else processor(value)
 
+    def positional(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """The statement's parameters from values (a row's, or a column's each on PostgreSQL)
+        in ``UPSERT_COLUMNS``' order."""
+        return self.statement.positional(values)
+
 
 @functools.cache
 def _variant_upsert(dialect: Dialect) -> _CompiledUpsert:
     """INSERT ... ON CONFLICT (seller, SKU) DO UPDATE of ``REPLACED_ON_UPSERT``, compiled once
-    per dialect, with the columns' conversions."""
+    per dialect, with the columns' conversions: of one row on SQLite, of arrays of rows
+    returning each variant's id on PostgreSQL."""
     table: Table = ProductVariant.__table__  # type: ignore[assignment]
     columns = [table.c[name] for name in UPSERT_COLUMNS]
-    statement = statements.insert(table, dialect.name).values(
-        {column.name: bindparam(column.name, type_=column.type) for column in columns}
-    )
+    statement = statements.insert(table, dialect.name)
+    if dialect.name == "postgresql":
+        statement = statement.from_select(UPSERT_COLUMNS, statements.array_rows(columns))
+    else:
+        statement = statement.values(
+            {column.name: bindparam(column.name, type_=column.type) for column in columns}
+        )
     replaced = {column: statement.excluded[column] for column in REPLACED_ON_UPSERT}
-    upsert = statement.on_conflict_do_update(index_elements=["seller_id", "sku"], set_=replaced)
+    upsert: Any = statement.on_conflict_do_update(
+        index_elements=["seller_id", "sku"], set_=replaced
+    )
+    if dialect.name == "postgresql":
+        upsert = upsert.returning(table.c.sku, table.c.id)
     processors = tuple(
         column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns
     )
