@@ -19,8 +19,9 @@ from sellers_center.accounts.keycache import KEY_CACHE_SECONDS, KeyCache
 from sellers_center.catalog.service import CatalogCache
 from sellers_center.clock import Clock, SystemClock
 from sellers_center.db import Database, UnitOfWork
-from sellers_center.db.statistics import PeriodicStatistics
+from sellers_center.db.statistics import ChangedTables, PeriodicStatistics
 from sellers_center.engine.kind import KindRegistry
+from sellers_center.engine.maintenance import MaintenanceStep
 from sellers_center.engine.result_cache import ResultCache
 from sellers_center.engine.retry import RetryPolicy
 from sellers_center.engine.wakeup import APPLICATION_NAME as LISTENER_APPLICATION_NAME
@@ -162,10 +163,10 @@ class Runtime:
             policy=policy,
         )
 
-    def _statistics(self) -> tuple[PeriodicStatistics, ...]:
+    def _statistics(self) -> tuple[MaintenanceStep, ...]:
         """SQLite's planner statistics, gathered again periodically; PostgreSQL's autovacuum
-        gathers its own (db/statistics.py)."""
-        return (PeriodicStatistics(),) if self.database.is_sqlite else ()
+        gathers its own, or the worker when it is off (db/statistics.py)."""
+        return (PeriodicStatistics(),) if self.database.is_sqlite else (ChangedTables(),)
 
     def worker_config(self) -> WorkerConfig:
         settings = self.settings

@@ -1,12 +1,18 @@
-"""SQLite's planner statistics (``db/statistics.py``): gathered by the migration, then by the
-worker's maintenance at its first pass and once per interval, not at every pass."""
+"""The planners' statistics (``db/statistics.py``). SQLite's: gathered by the migration, then by
+the worker's maintenance at its first pass and once per interval, not at every pass.
+PostgreSQL's: with the server's autovacuum off, the maintenance analyses the tables that
+changed past the server's thresholds, and only those."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import text
 
 from sellers_center.clock import ManualClock
-from sellers_center.db.statistics import STATISTICS_INTERVAL
+from sellers_center.db import statistics
+from sellers_center.db.statistics import STATISTICS_INTERVAL, ChangedTables
 from sellers_center.runtime import Runtime
 from tests.support import SellerKey
 
@@ -17,6 +23,15 @@ SELECT {seller}, '{prefix}' || n, 'draft', '2026-01-01 00:00:00.000000',
        '2026-01-01 00:00:00.000000'
 FROM numbers
 """
+
+
+POSTGRESQL = pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+ANALYSES = text(
+    "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname IN "
+    "('product_styles', 'sellers', 'batches') ORDER BY relname"
+)
 
 
 async def add_styles(runtime: Runtime, seller: SellerKey, prefix: str, count: int) -> None:
@@ -59,3 +74,71 @@ async def test_the_worker_gathers_them_at_its_first_pass_then_once_per_interval(
     after = await counted_styles(runtime)
 
     assert (first, within, after) == (300, 300, 500)
+
+
+async def analyses(runtime: Runtime) -> dict[str, int]:
+    async with runtime.unit.read() as session:
+        return {row.relname: row.analyze_count for row in await session.execute(ANALYSES)}
+
+
+async def change_rows(runtime: Runtime, seller: SellerKey, *, sellers: bool) -> None:
+    """300 new styles (more than 50 + 10 % of an empty table), and the sellers' one row (fewer)
+    when asked, reported to the server's statistics at the commit (a backend reports at most
+    once a second otherwise)."""
+    async with runtime.unit.write() as session:
+        statement = STYLES.format(count=300, seller=seller.seller_id, prefix="A-")
+        await (await session.connection()).exec_driver_sql(statement)
+        if sellers:
+            await session.execute(text("UPDATE sellers SET name = name || '!'"))
+        await session.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
+@POSTGRESQL
+async def test_without_autovacuum_the_worker_analyses_the_tables_that_changed(
+    runtime: Runtime,
+    seller: SellerKey,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def daemon_off(_session: object) -> bool:
+        return False
+
+    monkeypatch.setattr(statistics, "autovacuum_runs", daemon_off)
+    async with runtime.unit.write() as session:
+        await (await session.connection()).exec_driver_sql("ANALYZE")
+    await change_rows(runtime, seller, sellers=True)
+    before = await analyses(runtime)
+    step = ChangedTables()
+
+    with caplog.at_level(logging.WARNING, logger="sellers_center.db.statistics"):
+        async with runtime.unit.write() as session:
+            analysed = await step(session, runtime.clock.now())
+        async with runtime.unit.write() as session:
+            again = await step(session, runtime.clock.now())
+    after = await analyses(runtime)
+
+    assert (analysed, again) == (1, 0)
+    assert after == {**before, "product_styles": before["product_styles"] + 1}
+    warnings = [record.getMessage() for record in caplog.records]
+    assert warnings == [
+        "PostgreSQL's autovacuum is off: the worker analyses the service's tables as they "
+        "change (turn autovacuum on to leave that to the server)"
+    ]
+
+
+@POSTGRESQL
+async def test_with_autovacuum_on_the_worker_leaves_the_analyses_to_the_server(
+    runtime: Runtime, seller: SellerKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def daemon_on(_session: object) -> bool:
+        return True
+
+    monkeypatch.setattr(statistics, "autovacuum_runs", daemon_on)
+    await change_rows(runtime, seller, sellers=False)
+    before = await analyses(runtime)
+
+    async with runtime.unit.write() as session:
+        analysed = await ChangedTables()(session, runtime.clock.now())
+
+    assert analysed == 0
+    assert await analyses(runtime) == before

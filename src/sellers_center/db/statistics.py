@@ -1,4 +1,4 @@
-"""The query planners' statistics: gathered after migrating and, on SQLite, again periodically.
+"""The query planners' statistics: gathered after migrating, then again as tables change.
 
 Without statistics SQLite chose, for the upsert's load of a seller's variants
 (``products.repository.load_variants``, since rewritten not to allow it), the seller's whole
@@ -13,24 +13,47 @@ statistics (tests/db/test_query_plans.py).
 
 PostgreSQL's autovacuum daemon analyses a table once 50 rows plus 10 % of it changed (its
 defaults, ``autovacuum_analyze_threshold`` and ``autovacuum_analyze_scale_factor``), which keeps
-the plans of a growing table current; the service only analyses after a migration changed the
-schema (new indexes have no statistics until then). docs/architecture.md#data says what an
-operator must keep (autovacuum on).
+the plans of a growing table current; the service analyses after a migration changed the
+schema (new indexes have no statistics until then). A server can run with the daemon off (this
+project's test machines do): statistics from when the tables were empty then stay, and the
+variants load read every variant of the seller (10 ms at 10,000 variants and growing with them,
+against 0.8 ms analysed; measured with EXPLAIN ANALYZE). So with the daemon off, the worker's
+maintenance does its job for the service's tables, by the server's own thresholds
+(``ChangedTables``).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db.engine import dialect_name
+
+log = logging.getLogger(__name__)
 
 # Rows SQLite's ANALYZE reads per index at most (its documentation suggests a few hundred to a
 # thousand): plans need proportions, not exact counts.
 SQLITE_ANALYSIS_LIMIT = 1000
 # How often a worker on SQLite gathers its statistics again.
 STATISTICS_INTERVAL = timedelta(minutes=1)
+# PostgreSQL: one analysis at a time across every worker (a transaction-level advisory lock).
+ANALYSIS_LOCK = 0x5C_57A7
+# The service's tables whose rows changed since their last analysis by more than the server's
+# autovacuum settings allow (per-table overrides aside), qualified and quoted for ANALYZE.
+CHANGED_TABLES = text(
+    """
+    SELECT format('%I.%I', stats.schemaname, stats.relname)
+    FROM pg_stat_user_tables AS stats JOIN pg_class AS class ON class.oid = stats.relid
+    WHERE stats.schemaname = current_schema()
+      AND stats.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float8
+          + current_setting('autovacuum_analyze_scale_factor')::float8
+            * greatest(class.reltuples, 0)
+    ORDER BY stats.relname
+    """
+)
 
 
 async def gather(session: AsyncSession) -> None:
@@ -55,3 +78,39 @@ class PeriodicStatistics:
         await gather(session)
         self._due = now + self.interval
         return 1
+
+
+class ChangedTables:
+    """A maintenance step on PostgreSQL: while the server's autovacuum daemon is off, analyse
+    the tables that changed by more than its thresholds, at most one worker at a time; while
+    it runs, nothing (it does that itself)."""
+
+    def __init__(self) -> None:
+        self._daemon_off_told = False
+
+    async def __call__(self, session: AsyncSession, now: datetime) -> int:
+        if await autovacuum_runs(session):
+            self._daemon_off_told = False
+            return 0
+        if not self._daemon_off_told:
+            log.warning(
+                "PostgreSQL's autovacuum is off: the worker analyses the service's tables as "
+                "they change (turn autovacuum on to leave that to the server)"
+            )
+            self._daemon_off_told = True
+        locked = text("SELECT pg_try_advisory_xact_lock(:key)")
+        if not (await session.execute(locked, {"key": ANALYSIS_LOCK})).scalar_one():
+            return 0
+        tables = (await session.execute(CHANGED_TABLES)).scalars().all()
+        if tables:
+            connection = await session.connection()
+            await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        return len(tables)
+
+
+async def autovacuum_runs(session: AsyncSession) -> bool:
+    """Whether the server's autovacuum daemon runs (it needs the statistics collector too)."""
+    setting = text(
+        "SELECT current_setting('autovacuum') = 'on' AND current_setting('track_counts') = 'on'"
+    )
+    return bool((await session.execute(setting)).scalar_one())
