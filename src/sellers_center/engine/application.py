@@ -33,7 +33,7 @@ from sellers_center.engine import events, fault, payload, repository, service
 from sellers_center.engine.fault import EveryItemFailedError, KindNotServedError, LeaseLostError
 from sellers_center.engine.kind import BatchContext, BatchKind, ItemOutcome, KindRegistry
 from sellers_center.engine.repository import ClaimedBatch
-from sellers_center.engine.results import EncodedResults, encode_failure, encode_results, items_body
+from sellers_center.engine.results import EchoedItems, EncodedResults, encode_failure, items_body
 from sellers_center.engine.status import RequestStatus
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,8 @@ class Parsed:
     since the batch was stored, e.g. NUL characters became refused) gets an item error and
     the others are applied without it."""
 
-    echo: list[Any]
-    """Every item as sent, for the results."""
+    echoed: EchoedItems
+    """Every item as sent, encoded for the results but for its outcome."""
     typed: Sequence[Any]
     positions: list[int]
     """The batch position of each typed item."""
@@ -158,18 +158,17 @@ class Parsed:
                 raise
         else:
             echo = read.echo()
-            return cls(echo, read.items, list(range(len(echo))), {})
+            return cls(EchoedItems.of(echo), read.items, list(range(len(echo))), {})
         positions = [position for position in range(len(items)) if position not in refused]
         kept = [items[position] for position in positions]
         typed = kind.parse(items_body(kept)).items if kept else []
-        return cls(items, typed, positions, refused)
+        return cls(EchoedItems.of(items), typed, positions, refused)
 
     def results(self, applied: Sequence[ItemOutcome]) -> EncodedResults:
         """The stored results: ``applied`` for the typed items, the refusals for the others."""
         outcomes = {n: ItemOutcome(tuple(errors)) for n, errors in self.refused.items()}
         outcomes.update(zip(self.positions, applied, strict=True))
-        count = len(self.echo)
-        return encode_results(self.echo, [outcomes[n] for n in range(count)])
+        return self.echoed.with_outcomes([outcomes[n] for n in range(len(outcomes))])
 
 
 async def process_items(

@@ -32,19 +32,46 @@ class EncodedResults:
         return self.succeeded, self.failed
 
 
-def encode_results(items: Sequence[Any], outcomes: Sequence[ItemOutcome]) -> EncodedResults:
-    if len(items) != len(outcomes):
-        raise ValueError(f"{len(outcomes)} outcomes for {len(items)} items")
-    entries = [
-        {
-            "requestItem": item,
-            "success": outcome.success,
-            "errors": list(outcome.errors),
-        }
-        for item, outcome in zip(items, outcomes, strict=True)
-    ]
-    succeeded = sum(outcome.success for outcome in outcomes)
-    return EncodedResults(_dump(entries), succeeded, len(outcomes) - succeeded)
+@dataclass(frozen=True, slots=True)
+class EchoedItems:
+    """A batch's result items encoded but for their outcomes. Encoding the echo of the items
+    is most of the work of the results, and needs nothing the transaction decides: done
+    before it (outside SQLite's write lock: 2.5-3 ms of a 100-item products batch's turn),
+    the outcomes are then spliced in between the parts, with the same bytes as one encoding
+    of the whole."""
+
+    parts: tuple[str, ...]
+    """One more than the items: the text before the first item's outcome, between each
+    outcome and the next, and after the last."""
+
+    @classmethod
+    def of(cls, items: Sequence[Any]) -> EchoedItems:
+        # The outcome's place is a random token (no client text can imitate it), as in
+        # ``_dump``; splitting on it leaves the parts around every item's outcome.
+        token = uuid.uuid4().hex
+        text = _dump_text([{"requestItem": item, "success": token} for item in items])
+        parts = tuple(text.split(f'"success":"{token}"}}'))
+        if len(parts) != len(items) + 1:
+            raise ValueError(f"{len(parts) - 1} outcome places for {len(items)} items")
+        return cls(parts)
+
+    def with_outcomes(self, outcomes: Sequence[ItemOutcome]) -> EncodedResults:
+        if len(outcomes) != len(self.parts) - 1:
+            raise ValueError(f"{len(outcomes)} outcomes for {len(self.parts) - 1} items")
+        pieces = [self.parts[0]]
+        for outcome, after in zip(outcomes, self.parts[1:], strict=True):
+            pieces.append(SUCCEEDED if outcome.success else _failed(outcome.errors))
+            pieces.append(after)
+        succeeded = sum(outcome.success for outcome in outcomes)
+        return EncodedResults("".join(pieces).encode(), succeeded, len(outcomes) - succeeded)
+
+
+# An item's outcome as ``_dump`` writes it, the end of its entry included.
+SUCCEEDED = '"success":true,"errors":[]}'
+
+
+def _failed(errors: Sequence[str]) -> str:
+    return '"success":false,"errors":' + json.dumps(list(errors), separators=(",", ":")) + "}"
 
 
 def encode_failure(items: Sequence[Any], reason: str) -> EncodedResults:
@@ -58,6 +85,10 @@ def items_body(items: Sequence[Any]) -> bytes:
 
 
 def _dump(value: Any) -> bytes:
+    return _dump_text(value).encode()
+
+
+def _dump_text(value: Any) -> str:
     """JSON with each Decimal written back as the number it was read from.
 
     The standard encoder cannot emit a raw number, so a Decimal goes out as a string wrapped
@@ -74,7 +105,7 @@ def _dump(value: Any) -> bytes:
     # stands only around the numbers, so unwrapping is two plain replacements (a regular
     # expression's substitution cost 2.5 ms of a 100-item batch, measured).
     text = json.dumps(value, separators=(",", ":"), default=exact)
-    return text.replace(f'"{token}', "").replace(f'{token}"', "").encode()
+    return text.replace(f'"{token}', "").replace(f'{token}"', "")
 
 
 @dataclass(frozen=True, slots=True)
