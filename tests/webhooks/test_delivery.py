@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from sellers_center.clock import ManualClock
 from sellers_center.db.tables import WebhookEvent
@@ -307,3 +307,38 @@ async def test_a_receiver_that_does_not_answer_in_time_is_retried(
     [entry] = (await delivery_log(client, seller, hook.id))["items"]
     assert entry["status"] == "pending"
     assert entry["last_error"] == "no answer within 0.2 s"
+
+
+async def test_a_dispatcher_with_nothing_due_writes_nothing(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    seller: SellerKey,
+    receiver: Receiver,
+    clock: ManualClock,
+) -> None:
+    """It looks every poll interval: with nothing due that look is a read, not a claim (a write
+    transaction, which on SQLite takes the database's write lock and a fsync)."""
+    await subscribe(client, seller, receiver.url("/slow"), ["batch.completed"])
+    receiver.answer("/slow", 500)
+    await emit(runtime, seller)
+    assert await deliver_due(runtime) == 1  # failed: its next try waits for its backoff
+    sent: list[str] = []
+
+    def record(_c: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        sent.append(" ".join(sql.split()[:2]).upper())
+
+    engine = runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        idle = await runtime.dispatcher().run_once()
+        while_idle = list(sent)
+        clock.advance(LATER_SECONDS)
+        due = await runtime.dispatcher().run_once()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert (idle, due) == (False, True)
+    assert [statement for statement in while_idle if statement != "BEGIN"] == [
+        "SELECT WEBHOOK_DELIVERIES.ID"
+    ]
+    assert "UPDATE WEBHOOK_DELIVERIES" in sent[len(while_idle) :]

@@ -155,6 +155,9 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> list[ClaimedDelivery]:
         now = self.clock.now()
+        async with self.unit.read() as session:
+            if not await queue.any_due(session, now):
+                return []
         lease_until = now + timedelta(seconds=self.config.lease_seconds)
         async with self.unit.write() as session:
             return await queue.claim_due(
