@@ -88,6 +88,22 @@ async def test_a_write_transaction_runs_its_statements_on_the_event_loop_s_threa
     assert (threads, calls) == (["other", "other"], ["recording", "recording", "rollback"])
 
 
+async def test_a_write_transaction_for_long_statements_keeps_the_connection_s_thread(
+    database: Database, calls: list[str]
+) -> None:
+    """Purges and statistics may take long: the event loop goes on meanwhile."""
+    async with database.write_session.begin(long=True) as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))
+        await session.execute(text("DELETE FROM notes"))
+    long_calls = list(calls)
+    calls.clear()
+    async with database.write_session.begin() as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('b')"))
+
+    assert long_calls == ["_run", "_run", "_run", "commit"]  # BEGIN IMMEDIATE, INSERT, DELETE
+    assert calls == ["_run", "commit"]  # the next one on the same connection: BEGIN only
+
+
 async def test_rows_counts_and_row_ids_are_what_sqlite_says(database: Database) -> None:
     async with database.write_session.begin() as session:
         inserted = await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))

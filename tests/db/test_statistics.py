@@ -6,13 +6,14 @@ changed past the server's thresholds, and only those."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 
 from sellers_center.clock import ManualClock
 from sellers_center.db import statistics
-from sellers_center.db.statistics import STATISTICS_INTERVAL, ChangedTables
+from sellers_center.db.statistics import STATISTICS_INTERVAL, ChangedTables, ServerSettings
 from sellers_center.runtime import Runtime
 from tests.support import SellerKey
 
@@ -76,6 +77,33 @@ async def test_the_worker_gathers_them_at_its_first_pass_then_once_per_interval(
     assert (first, within, after) == (300, 300, 500)
 
 
+WATCHED = ("product_styles", "sellers", "batches")
+
+
+@pytest.fixture
+async def no_daemon_on_watched(runtime: Runtime) -> AsyncIterator[None]:
+    """Keep a running autovacuum daemon (the server's default) off the tables these tests
+    count analyses of, and their changes reported at once (PostgreSQL 15 and later)."""
+    async with runtime.unit.read() as session:
+        version = (await session.execute(text("SHOW server_version_num"))).scalar_one()
+    if int(version) < 150000:
+        pytest.skip("pg_stat_force_next_flush() needs PostgreSQL 15")
+    async with runtime.unit.write() as session:
+        for table in WATCHED:
+            await session.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
+    yield
+    async with runtime.unit.write() as session:
+        for table in WATCHED:
+            await session.execute(text(f"ALTER TABLE {table} RESET (autovacuum_enabled)"))
+
+
+def server(*, autovacuum: bool, track_counts: bool) -> object:
+    async def settings(_session: object) -> ServerSettings:
+        return ServerSettings(autovacuum, track_counts)
+
+    return settings
+
+
 async def analyses(runtime: Runtime) -> dict[str, int]:
     async with runtime.unit.read() as session:
         return {row.relname: row.analyze_count for row in await session.execute(ANALYSES)}
@@ -94,16 +122,14 @@ async def change_rows(runtime: Runtime, seller: SellerKey, *, sellers: bool) -> 
 
 
 @POSTGRESQL
+@pytest.mark.usefixtures("no_daemon_on_watched")
 async def test_without_autovacuum_the_worker_analyses_the_tables_that_changed(
     runtime: Runtime,
     seller: SellerKey,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def daemon_off(_session: object) -> bool:
-        return False
-
-    monkeypatch.setattr(statistics, "autovacuum_runs", daemon_off)
+    monkeypatch.setattr(statistics, "server_settings", server(autovacuum=False, track_counts=True))
     async with runtime.unit.write() as session:
         await (await session.connection()).exec_driver_sql("ANALYZE")
     await change_rows(runtime, seller, sellers=True)
@@ -127,18 +153,36 @@ async def test_without_autovacuum_the_worker_analyses_the_tables_that_changed(
 
 
 @POSTGRESQL
-async def test_with_autovacuum_on_the_worker_leaves_the_analyses_to_the_server(
-    runtime: Runtime, seller: SellerKey, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.usefixtures("no_daemon_on_watched")
+@pytest.mark.parametrize(
+    ("autovacuum", "warning"),
+    [
+        (True, None),
+        (
+            False,
+            "PostgreSQL's track_counts is off: neither autovacuum nor the worker can tell which "
+            "tables changed, and the planner's statistics go stale (turn it on)",
+        ),
+    ],
+)
+async def test_the_worker_analyses_nothing_with_the_daemon_on_or_without_counts(
+    runtime: Runtime,
+    seller: SellerKey,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    autovacuum: bool,
+    warning: str | None,
 ) -> None:
-    async def daemon_on(_session: object) -> bool:
-        return True
-
-    monkeypatch.setattr(statistics, "autovacuum_runs", daemon_on)
+    track_counts = warning is None
+    settings = server(autovacuum=autovacuum, track_counts=track_counts)
+    monkeypatch.setattr(statistics, "server_settings", settings)
     await change_rows(runtime, seller, sellers=False)
     before = await analyses(runtime)
 
-    async with runtime.unit.write() as session:
-        analysed = await ChangedTables()(session, runtime.clock.now())
+    with caplog.at_level(logging.WARNING, logger="sellers_center.db.statistics"):
+        async with runtime.unit.write() as session:
+            analysed = await ChangedTables()(session, runtime.clock.now())
 
     assert analysed == 0
     assert await analyses(runtime) == before
+    assert [record.getMessage() for record in caplog.records] == ([warning] if warning else [])

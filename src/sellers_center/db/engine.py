@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE_OPTION = "sellers_center_begin_immediate"
+# A write transaction whose statements may take long (purges, statistics): on SQLite they keep
+# the driver's thread, so the event loop goes on meanwhile (db/sqlite_driver.py).
+LONG_OPTION = "sellers_center_long_statements"
 # A PostgreSQL server that does not answer a connection attempt in this time is down.
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A request waiting this long for a pooled connection gets 503 instead of waiting on.
@@ -85,6 +88,9 @@ class Database:
         self.read_session = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_session = WriteSessions(
             async_sessionmaker(write_engine, expire_on_commit=False),
+            async_sessionmaker(
+                write_engine.execution_options(**{LONG_OPTION: True}), expire_on_commit=False
+            ),
             WriterTurns(_lock_file(self.url.database)) if self.is_sqlite else None,
         )
 
@@ -188,9 +194,13 @@ class WriteSessions:
     """Sessions for write transactions; on SQLite one at a time (``WriterTurns``)."""
 
     def __init__(
-        self, factory: async_sessionmaker[AsyncSession], turns: WriterTurns | None
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        long_factory: async_sessionmaker[AsyncSession],
+        turns: WriterTurns | None,
     ) -> None:
         self._factory = factory
+        self._long_factory = long_factory
         self._turns = turns
 
     @contextlib.asynccontextmanager
@@ -200,9 +210,11 @@ class WriteSessions:
             yield session
 
     @contextlib.asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction committed on leaving the block (rolled back on error)."""
-        async with self._turn(), self._factory.begin() as session:
+    async def begin(self, *, long: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction committed on leaving the block (rolled back on error);
+        ``long``: its statements may take long (``LONG_OPTION``)."""
+        factory = self._long_factory if long else self._factory
+        async with self._turn(), factory.begin() as session:
             yield session
 
     def _turn(self) -> contextlib.AbstractAsyncContextManager[object]:
@@ -255,5 +267,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        immediate = connection.get_execution_options().get(IMMEDIATE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE_OPTION) else "BEGIN")
+        adapter = connection.connection.dbapi_connection
+        if options.get(LONG_OPTION) and isinstance(adapter, sqlite_driver.AdaptedConnection):
+            adapter.inline = False

@@ -11,14 +11,15 @@ products batch makes about 20 statements.
 
 Inside a write transaction (begun with ``BEGIN IMMEDIATE``, so SQLite's write lock is held and
 no statement of it waits for another connection: WAL readers never block a writer) the function
-runs on the event loop's thread itself: a hand-off costs more CPU than most of these
-statements, and every one made the write lock wait for the event loop to come back to the
-transaction. Measured with 8 clients on ``serve``: the worker process's CPU per 100-item
-products batch 44-46 -> 38-40 ms, ingest +15-20 %. What can wait keeps the thread: ``BEGIN``
-(the busy timeout), reads (they may be long; the loop serves other requests meanwhile),
-``COMMIT`` and ``ROLLBACK`` (the fsync). The connection is opened with
-``check_same_thread=False`` for this; its calls never overlap, SQLAlchemy's adapter runs one at
-a time.
+runs on the event loop's thread itself, reads included: a hand-off costs more CPU than the
+statements of a request or a batch, and every one made the write lock wait for the event loop
+to come back to the transaction. Measured with 8 clients on ``serve``: the worker process's CPU
+per 100-item products batch 40-46 -> 34-39 ms, ingest +12-18 %. What can wait keeps the
+thread: ``BEGIN`` (the busy timeout), read transactions (a read may be long; the loop serves
+other requests meanwhile), ``COMMIT`` and ``ROLLBACK`` (the fsync), and the write transactions
+begun for long statements (db/engine.py ``LONG_OPTION``: purges, statistics; deleting 500
+batches' payloads took 50 ms). The connection is opened with ``check_same_thread=False`` for
+this; its calls never overlap, SQLAlchemy's adapter runs one at a time.
 
 Transactions, isolation levels, functions and closing stay with SQLAlchemy's adapter and
 aiosqlite; so do server-side (streamed) cursors.
@@ -71,7 +72,7 @@ class OneCallCursor:
         "rowcount",
     )
 
-    def __init__(self, connection: aiosqlite.Connection, adapter: _Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, adapter: AdaptedConnection) -> None:
         self._connection = connection
         self._adapter = adapter
         self._rows: list[Any] = []
@@ -89,14 +90,14 @@ class OneCallCursor:
     async def _call(self, sql: str, parameters: Any, *, many: bool) -> None:
         connection, adapter = self._connection, self._adapter
         outcome: Outcome
-        if adapter.writing and connection._conn.in_transaction:
+        if adapter.inline and connection._conn.in_transaction:
             outcome = _run(connection._conn, sql, parameters, many=many)
         else:
             outcome = await connection._execute(  # type: ignore[no-untyped-call]
                 _run, connection._conn, sql, parameters, many=many
             )
             if sql.startswith("BEGIN"):  # every transaction starts with one (db/engine.py)
-                adapter.writing = sql == "BEGIN IMMEDIATE"
+                adapter.inline = sql == "BEGIN IMMEDIATE"
         self.description, self._rows, self.rowcount, self.lastrowid = outcome
 
     async def fetchall(self) -> list[Any]:
@@ -113,20 +114,20 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
 
     def _make_new_cursor(self, connection: Any) -> Any:
         adapter = self._adapt_connection
-        assert isinstance(adapter, _Connection)
+        assert isinstance(adapter, AdaptedConnection)
         return OneCallCursor(connection, adapter)
 
     def _aenter_cursor(self, cursor: Any) -> Any:
         return cursor
 
 
-class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("writing",)
+class AdaptedConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ("inline",)
     _cursor_cls = _Cursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
-        self.writing = False  # the open transaction, if any, began with BEGIN IMMEDIATE
+        self.inline = False  # the open transaction's statements run on the caller's thread
 
     def rollback(self) -> None:
         # The pool rolls back every connection it gets back, most of them just committed:
@@ -137,10 +138,10 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
 
 
 class _Dbapi(AsyncAdapt_aiosqlite_dbapi):
-    def connect(self, *arguments: Any, **options: Any) -> _Connection:
+    def connect(self, *arguments: Any, **options: Any) -> AdaptedConnection:
         # The event loop's thread runs statements of write transactions (see above).
         adapted = super().connect(*arguments, **{**options, "check_same_thread": False})
-        return _Connection(self, adapted._connection)
+        return AdaptedConnection(self, adapted._connection)
 
 
 # For ``create_async_engine(url, module=DBAPI)`` with a ``sqlite+aiosqlite`` URL.

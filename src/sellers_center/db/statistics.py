@@ -25,9 +25,11 @@ maintenance does its job for the service's tables, by the server's own threshold
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.db.engine import dialect_name
@@ -41,6 +43,8 @@ SQLITE_ANALYSIS_LIMIT = 1000
 STATISTICS_INTERVAL = timedelta(minutes=1)
 # PostgreSQL: one analysis at a time across every worker (a transaction-level advisory lock).
 ANALYSIS_LOCK = 0x5C_57A7
+# How long an analysis waits for a table's lock before giving up until the next pass.
+LOCK_TIMEOUT = "2s"
 # The service's tables whose rows changed since their last analysis by more than the server's
 # autovacuum settings allow (per-table overrides aside), qualified and quoted for ANALYZE.
 CHANGED_TABLES = text(
@@ -86,31 +90,57 @@ class ChangedTables:
     it runs, nothing (it does that itself)."""
 
     def __init__(self) -> None:
-        self._daemon_off_told = False
+        self._told: str | None = None
 
     async def __call__(self, session: AsyncSession, now: datetime) -> int:
-        if await autovacuum_runs(session):
-            self._daemon_off_told = False
+        settings = await server_settings(session)
+        if settings.autovacuum and settings.track_counts:
+            self._told = None
             return 0
-        if not self._daemon_off_told:
-            log.warning(
-                "PostgreSQL's autovacuum is off: the worker analyses the service's tables as "
-                "they change (turn autovacuum on to leave that to the server)"
+        if not settings.track_counts:
+            self._tell(
+                "PostgreSQL's track_counts is off: neither autovacuum nor the worker can tell "
+                "which tables changed, and the planner's statistics go stale (turn it on)"
             )
-            self._daemon_off_told = True
+            return 0
+        self._tell(
+            "PostgreSQL's autovacuum is off: the worker analyses the service's tables as they "
+            "change (turn autovacuum on to leave that to the server)"
+        )
         locked = text("SELECT pg_try_advisory_xact_lock(:key)")
         if not (await session.execute(locked, {"key": ANALYSIS_LOCK})).scalar_one():
             return 0
         tables = (await session.execute(CHANGED_TABLES)).scalars().all()
-        if tables:
-            connection = await session.connection()
-            await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        if not tables:
+            return 0
+        connection = await session.connection()
+        try:
+            async with session.begin_nested():
+                # Never queue behind a migration's or an operator's lock: next pass.
+                await connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        except DBAPIError as error:
+            log.warning("analysing %s failed (%s); the next pass tries again", tables, error.orig)
+            return 0
         return len(tables)
 
+    def _tell(self, message: str) -> None:
+        if self._told != message:
+            log.warning(message)
+            self._told = message
 
-async def autovacuum_runs(session: AsyncSession) -> bool:
-    """Whether the server's autovacuum daemon runs (it needs the statistics collector too)."""
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    autovacuum: bool
+    track_counts: bool
+    """The statistics autovacuum reads (rows changed per table); without them it never runs."""
+
+
+async def server_settings(session: AsyncSession) -> ServerSettings:
+    """The PostgreSQL server's settings that decide who keeps the statistics."""
     setting = text(
-        "SELECT current_setting('autovacuum') = 'on' AND current_setting('track_counts') = 'on'"
+        "SELECT current_setting('autovacuum') = 'on', current_setting('track_counts') = 'on'"
     )
-    return bool((await session.execute(setting)).scalar_one())
+    autovacuum, track_counts = (await session.execute(setting)).one()
+    return ServerSettings(bool(autovacuum), bool(track_counts))

@@ -83,12 +83,18 @@ class UnitOfWork:
             return self._write()
         return self._run_write(work)
 
+    def long_write(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """A write transaction whose statements may take long (purges, statistics): on SQLite
+        they run on the driver's thread, so the event loop goes on meanwhile; a short one's run
+        on the loop's (db/sqlite_driver.py)."""
+        return self._write(long=True)
+
     async def _run_write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self._write() as session:
             return await work(session)
 
     @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
+    async def _write(self, *, long: bool = False) -> AsyncIterator[AsyncSession]:
         current = self._current()
         if current is not None:
             if not current.is_write:
@@ -99,7 +105,8 @@ class UnitOfWork:
             async with current.session.begin_nested():
                 yield current.session
             return
-        async with self.database.write_session.begin() as session, self._opened(session, True):
+        writes = self.database.write_session.begin(long=long)
+        async with writes as session, self._opened(session, True):
             yield session
 
     async def before_cpu_work(self) -> None:

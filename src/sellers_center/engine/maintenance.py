@@ -46,7 +46,7 @@ class Maintenance:
         idempotency keys past their window."""
         await self.expire_leases()
         for step in self.steps:
-            async with self.unit.write() as session:
+            async with self.unit.long_write() as session:
                 await step(session, self.clock.now())
         await self.purge()
         await self.purge_keys()
@@ -86,7 +86,7 @@ class Maintenance:
         """Delete final batches older than the retention, a chunk per transaction."""
         cutoff = self.clock.now() - self.retention
         while True:
-            async with self.unit.write() as session:
+            async with self.unit.long_write() as session:
                 deleted = await repository.purge_finished_before(session, cutoff=cutoff)
             if deleted < repository.PURGE_CHUNK:
                 return
@@ -95,7 +95,7 @@ class Maintenance:
         """Delete idempotency keys whose window has passed, a chunk per transaction (a key's
         next use takes an expired key over anyway; this keeps the table to the live ones)."""
         while True:
-            async with self.unit.write() as session:
+            async with self.unit.long_write() as session:
                 deleted = await repository.purge_expired_keys(session, now=self.clock.now())
             if deleted < repository.KEY_PURGE_CHUNK:
                 return
