@@ -10,7 +10,7 @@ first within one process, then between ``serve``'s API and worker processes); it
 decides in the end (a writer waits for the file at most that long), the turns only make
 writers wait less. SQLite's statements go through
 ``sqlite_driver``: one hand-off to aiosqlite's thread per statement, none inside a write
-transaction.
+transaction but one for long statements (``LONG_OPTION``).
 """
 
 from __future__ import annotations

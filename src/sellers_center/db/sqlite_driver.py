@@ -1,5 +1,5 @@
 """SQLAlchemy's aiosqlite driver with at most one hand-off to the connection's thread per
-statement, and none inside a write transaction.
+statement, and none inside a write transaction but those begun for long statements.
 
 aiosqlite runs each call of a sqlite3 connection on a thread of its own: SQLAlchemy's adapter
 makes three or four calls per statement (open a cursor, execute, fetch the rows if there are
