@@ -336,3 +336,31 @@ async def test_a_key_created_by_the_cli_authenticates_until_revoked(acme_cli: Cl
     assert revoked.returncode == 0, revoked.stderr
     assert refused.status_code == 401
     assert refused.json() == {"message": "API key has been revoked"}
+
+
+def _commands(command: Any, path: str = "sellers-center") -> list[tuple[str, Any]]:
+    found = [(path, command)]
+    names: list[str] = getattr(command, "list_commands", lambda _: [])(None)
+    for name in names:
+        found += _commands(command.get_command(None, name), f"{path} {name}")
+    return found
+
+
+def test_no_help_text_is_taken_for_markup() -> None:
+    """The help is rendered with rich's markup: a square-bracketed note in a help text (such as
+    "[default: ...]") would vanish from the page."""
+    from rich.text import Text
+    from typer.main import get_command
+
+    from sellers_center.cli import app
+
+    texts = [
+        (f"{path} {getattr(param, 'name', '')}", text)
+        for path, command in _commands(get_command(app))
+        for param in [command, *command.params]
+        if (text := getattr(param, "help", None))
+    ]
+    eaten = [(where, text) for where, text in texts if Text.from_markup(text).plain != text]
+
+    assert len(texts) > 50
+    assert eaten == []

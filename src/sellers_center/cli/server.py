@@ -61,7 +61,10 @@ def serve(
         bool | None,
         typer.Option(
             "--worker/--no-worker",
-            help="Run a worker process beside the API processes [default: EMBEDDED_WORKER, true].",
+            help=(
+                "Run a worker process beside the API processes. Default: the"
+                " SELLERS_CENTER_EMBEDDED_WORKER setting (true)."
+            ),
         ),
     ] = None,
 ) -> None:
