@@ -30,9 +30,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
-
 from bench import seed, seeded
+from bench.client import LeanClient
 from bench.embedded import EmbeddedServer, demo_seller_id
 from bench.ingest import ITEMS_PER_BATCH, percentile, submit
 from bench.payloads import product_batch
@@ -85,9 +84,7 @@ async def latencies(
 ) -> dict[str, list[float]]:
     """Submits one at a time, each waited for; then results reads of ``stored_ids``."""
     measured: dict[str, list[float]] = {"submit": [], "completed": [], "results": []}
-    async with httpx.AsyncClient(
-        base_url=server.url, headers={"X-API-Key": server.key}, timeout=60
-    ) as client:
+    async with LeanClient(server.url, {"X-API-Key": server.key}) as client:
         for number in range(submits):
             body = product_batch(first + number, ITEMS_PER_BATCH)
             started = time.perf_counter()

@@ -40,6 +40,7 @@ from pathlib import Path
 import httpx
 
 from bench import production
+from bench.client import LeanClient
 from bench.payloads import product_batch, stock_batch
 from bench.postgres import DEFAULT_POSTGRES_URL
 from sellers_center.products.schemas import UpsertProductsRequestSchema
@@ -159,7 +160,7 @@ def free_port() -> int:
 SUBMIT = {"products": ("POST", "/api/v1/products/"), "stocks": ("PUT", "/api/v1/products/stocks")}
 
 
-async def submit(client: httpx.AsyncClient, body: bytes, kind: str = "products") -> str:
+async def submit(client: LeanClient, body: bytes, kind: str = "products") -> str:
     method, path = SUBMIT[kind]
     response = await client.request(method, path, content=body)
     response.raise_for_status()
@@ -168,7 +169,7 @@ async def submit(client: httpx.AsyncClient, body: bytes, kind: str = "products")
 
 
 async def wait_final(
-    client: httpx.AsyncClient, batch_id: str, poll: float = POLL_SECONDS, kind: str = "products"
+    client: LeanClient, batch_id: str, poll: float = POLL_SECONDS, kind: str = "products"
 ) -> None:
     deadline = time.monotonic() + FINISH_SECONDS
     while time.monotonic() < deadline:
@@ -189,12 +190,9 @@ async def run_clients(
 ) -> tuple[list[str], float]:
     """Each client submits its share of the batches back to back, then waits for them."""
     headers = {"X-API-Key": server.key, "Content-Type": "application/json"}
-    limits = httpx.Limits(max_connections=clients)
 
     async def client_run(share: Sequence[bytes]) -> list[str]:
-        async with httpx.AsyncClient(
-            base_url=server.url, headers=headers, timeout=60, limits=limits
-        ) as client:
+        async with LeanClient(server.url, headers, max_connections=1) as client:
             ids = [await submit(client, body, kind) for body in share]
             for batch_id in ids:
                 await wait_final(client, batch_id, BACKLOG_POLL_SECONDS, kind)
@@ -209,8 +207,8 @@ async def run_clients(
 async def run_one_at_a_time(
     server: Server, payloads: Sequence[bytes], kind: str = "products"
 ) -> list[str]:
-    headers = {"X-API-Key": server.key}
-    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as client:
+    headers = {"X-API-Key": server.key, "Content-Type": "application/json"}
+    async with LeanClient(server.url, headers, max_connections=1) as client:
         ids = []
         for body in payloads:
             ids.append(await submit(client, body, kind))

@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import httpx
-
+from bench.client import LeanClient
 from bench.embedded import EmbeddedServer
 from bench.ingest import percentile, submit
 
@@ -52,12 +51,9 @@ async def _submit_all(
     server: EmbeddedServer, arrivals: Sequence[float], payload: Callable[[int], bytes]
 ) -> tuple[list[str], float]:
     headers = {"X-API-Key": server.key, "Content-Type": "application/json"}
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS)
     bodies = [payload(n) for n in range(len(arrivals))]
     worst_lag = 0.0
-    async with httpx.AsyncClient(
-        base_url=server.url, headers=headers, timeout=60, limits=limits
-    ) as client:
+    async with LeanClient(server.url, headers, max_connections=MAX_CONNECTIONS) as client:
         tasks = []
         started = time.perf_counter()
         for at, body in zip(arrivals, bodies, strict=True):

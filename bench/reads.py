@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from bench import loadgen
+from bench.client import LeanClient
 from bench.embedded import EmbeddedServer
 from bench.ingest import STARTUP_SECONDS, free_port, submit
 from bench.payloads import product_batch
@@ -82,10 +83,12 @@ class RawServer:
 
 async def completed_batch(server: EmbeddedServer) -> tuple[str, httpx.Response]:
     """Submit one 100-item product batch, wait until it is completed; its results response."""
-    async with httpx.AsyncClient(base_url=server.url, headers={"X-API-Key": server.key}) as client:
+    async with LeanClient(server.url, {"X-API-Key": server.key}) as client:
         batch_id = await submit(client, product_batch(0, 100))
-        await server.wait_final([batch_id])
-        response = await client.get(
+    await server.wait_final([batch_id])
+    # httpx here: the raw app is given the response's headers too.
+    async with httpx.AsyncClient(base_url=server.url, headers={"X-API-Key": server.key}) as reader:
+        response = await reader.get(
             "/api/v1/results/products", params={"batch_request_id": batch_id}
         )
     response.raise_for_status()

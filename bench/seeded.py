@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
+from bench.client import LeanClient
 from bench.embedded import EmbeddedServer
 from bench.ingest import ITEMS_PER_BATCH, run_clients, submit
 from bench.payloads import product_batch, stock_batch
@@ -44,7 +43,7 @@ def prepare_template(folder: Path) -> Template:
 
 
 async def _template_batches(server: EmbeddedServer) -> tuple[str, str]:
-    async with httpx.AsyncClient(base_url=server.url, headers={"X-API-Key": server.key}) as client:
+    async with LeanClient(server.url, {"X-API-Key": server.key}) as client:
         products = await submit(client, product_batch(TEMPLATE_BATCH, ITEMS_PER_BATCH))
         await server.wait_final([products])
         stocks = await submit(client, stock_batch(0, ITEMS_PER_BATCH, 1), "stocks")
