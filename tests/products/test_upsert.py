@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
-from sellers_center.db.tables import ProductStyle, ProductVariant
+from sellers_center.catalog.service import CatalogCache
+from sellers_center.db.tables import ProductStyle, ProductVariant, SellerBrand
+from sellers_center.engine.kind import BatchContext, ItemOutcome
+from sellers_center.lifecycle.rules import PUBLICATION
+from sellers_center.products import service as products
+from sellers_center.products.rules import messages
+from sellers_center.products.schemas import UpsertProductItemSchema
 from sellers_center.runtime import Runtime
-from tests.products.factory import NAVY, SIZE_M, jacket, upsert
+from tests.products.factory import BRAND, NAVY, SIZE_M, jacket, upsert
 from tests.support import BOTH_BACKENDS, SellerKey
 
 pytestmark = BOTH_BACKENDS
@@ -246,3 +253,26 @@ async def test_a_style_moves_category_only_if_every_resent_variant_can(
     )
     assert [entry["success"] for entry in moved["items"]] == [True, True]
     assert {product["category"] for product in await stored(client, seller)} == {212}
+
+
+async def test_items_checked_before_the_seller_lost_their_brand_are_checked_again(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    """The worker checks items before its write transaction (``check_items``); what changed
+    in between (here the seller's brands) decides, not what the check saw."""
+    item = UpsertProductItemSchema.model_validate(jacket())
+    context = BatchContext(uuid.uuid4(), seller.seller_id, runtime.clock.now())
+    catalog = CatalogCache()
+    async with runtime.unit.read() as session:
+        checked = await products.check_items(session, context, [item], catalog_cache=catalog)
+    assert [entry.errors for entry in checked] == [()]
+
+    async with runtime.unit.write() as session:
+        lost = delete(SellerBrand).where(SellerBrand.seller_id == seller.seller_id)
+        await session.execute(lost)
+        upserted = await products.upsert_products(
+            session, context, checked, catalog_cache=catalog, policy=PUBLICATION
+        )
+
+    assert upserted.outcomes == [ItemOutcome((messages.brand_not_allowed(BRAND),))]
+    assert (upserted.created, upserted.changed) == ([], [])

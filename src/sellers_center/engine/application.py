@@ -63,14 +63,15 @@ class Application:
             await self._fail_invalid(claimed, payload.items_of(body), error)
             return RequestStatus.FAILED
         context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
+        items = await self._prepare(kind, context, parsed.typed)
 
         async def whole(session: AsyncSession) -> None:
-            applied = await process_items(session, kind, context, parsed.typed)
+            applied = await process_items(session, kind, context, items)
             await self._finish(session, claimed, parsed.results(applied))
 
         async def in_halves(session: AsyncSession) -> None:
             isolation = _Isolation(session, kind, context, parsed.positions)
-            applied = await isolation.in_halves(parsed.typed, 0)
+            applied = await isolation.in_halves(items, 0)
             isolation.check_not_systemic()
             await self._finish(session, claimed, parsed.results(applied))
 
@@ -87,6 +88,31 @@ class Application:
             )
             await self.unit.write(in_halves)
         return RequestStatus.COMPLETED
+
+    async def _prepare(
+        self, kind: BatchKind, context: BatchContext, items: Sequence[Any]
+    ) -> Sequence[Any]:
+        """The items as the kind's ``process`` takes them: through its ``prepare`` first when it
+        has one. Trouble reaching the database fails the attempt; any other error leaves the
+        typed items for ``process``, whose transaction finds the items at fault."""
+        if kind.prepare is None or not items:
+            return items
+        try:
+            async with self.unit.read() as session:
+                prepared = list(await kind.prepare(session, context, items))
+        except Exception as error:
+            if fault.is_infrastructure(error):
+                raise
+            log.warning(
+                "batch %s: preparing its items failed (%s); applying them unprepared",
+                context.batch_id,
+                type(error).__name__,
+                extra={"batch_id": str(context.batch_id), "kind": kind.name},
+            )
+            return items
+        if len(prepared) != len(items):
+            raise ValueError(f"kind {kind.name!r} prepared {len(prepared)} of {len(items)} items")
+        return prepared
 
     async def _finish(
         self,

@@ -38,6 +38,7 @@ class BatchContext:
 ProcessItems = Callable[
     [AsyncSession, BatchContext, Sequence[Any]], Awaitable[Sequence[ItemOutcome]]
 ]
+PrepareItems = Callable[[AsyncSession, BatchContext, Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,13 @@ class BatchKind:
     ``request_model`` is the whole request body: a model with an ``items`` list whose length
     bounds are the kind's item limits. ``process`` runs inside the worker's transaction and must
     return one outcome per item, in order; it may write but never commit.
+
+    ``prepare``, when a kind has one, does the work on the items that needs no write, in a read
+    transaction before the write one (on SQLite, outside the database's one write lock): it
+    returns one item per item, in order, which ``process`` is given instead. What it read may
+    have changed before the write transaction, so ``process`` confirms what it relies on; and
+    it takes the typed items too, which it is given when ``prepare`` raised (a fault of one item
+    is then found inside the transaction, as for any item).
     """
 
     name: str
@@ -106,6 +114,7 @@ class BatchKind:
     """Numbers with a fraction are read as exact decimals before validation (prices), instead
     of by pydantic's JSON parser, which reads them as binary floats (as the contract's JSON
     Schema ``number`` says)."""
+    prepare: PrepareItems | None = None
 
     def parse(self, body: bytes) -> ParsedBody:
         """The typed items of a request body (raises pydantic's ValidationError): its schema,

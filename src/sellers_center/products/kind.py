@@ -32,8 +32,15 @@ SUBMIT_LIMIT = 100
 
 
 def build_products_kind(catalog: CatalogCache) -> BatchKind:
-    async def process(
+    async def prepare(
         session: AsyncSession, context: BatchContext, items: Sequence[UpsertProductItemSchema]
+    ) -> Sequence[products.CheckedItem]:
+        return await products.check_items(session, context, items, catalog_cache=catalog)
+
+    async def process(
+        session: AsyncSession,
+        context: BatchContext,
+        items: Sequence[UpsertProductItemSchema | products.CheckedItem],
     ) -> Sequence[ItemOutcome]:
         upserted = await products.upsert_products(
             session, context, items, catalog_cache=catalog, policy=PUBLICATION
@@ -46,6 +53,7 @@ def build_products_kind(catalog: CatalogCache) -> BatchKind:
         request_model=UpsertProductsRequestSchema,
         results_model=UpsertProductBatchResultsResponseSchema,
         process=process,
+        prepare=prepare,
         submit=Endpoint(
             method="POST",
             path="/api/v1/products/",

@@ -32,10 +32,17 @@ from sellers_center.products.service.updates import (
     set_stock,
     stock_levels,
 )
-from sellers_center.products.service.upsert import ChangedStyle, UpsertOutcome, upsert_products
+from sellers_center.products.service.upsert import (
+    ChangedStyle,
+    CheckedItem,
+    UpsertOutcome,
+    check_items,
+    upsert_products,
+)
 
 __all__ = [
     "ChangedStyle",
+    "CheckedItem",
     "ListedVariant",
     "PriceChange",
     "PriceState",
@@ -45,6 +52,7 @@ __all__ = [
     "StyleSummary",
     "UpsertOutcome",
     "Warehouse",
+    "check_items",
     "delete_product",
     "list_products",
     "lock_styles_in_status",
