@@ -62,7 +62,16 @@ class Settings(BaseSettings):
         ),
     )
     embedded_worker: bool = Field(
-        default=True, description="`serve` runs a worker process beside its API processes."
+        default=True, description="`serve` runs worker processes beside its API processes."
+    )
+    embedded_worker_processes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "How many worker processes `serve` runs. On SQLite they take turns writing; while "
+            "one writes, another reads and checks its next batch."
+        ),
     )
     sandbox: bool = Field(default=False, description="Approve published styles automatically.")
     demo_data: bool = Field(

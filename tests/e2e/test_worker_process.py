@@ -1,5 +1,5 @@
-"""``serve``'s worker process on SQLite: woken by the API's datagrams, started again when it
-dies, stopped by ``serve`` alone when its whole process group is told to stop.
+"""``serve``'s worker processes on SQLite: woken by the API's datagrams, each started again
+when it dies, stopped by ``serve`` alone when its whole process group is told to stop.
 
 Idle workers poll only every 300 s here, so a batch finished within the wait below was
 claimed because the API woke the worker, not because a poll found it.
@@ -26,7 +26,10 @@ from tests.production.observation import children_of, is_running, wait_for, wait
 pytestmark = pytest.mark.slow
 
 STARTED = re.compile(r"Started worker process \[(\d+)\]")
-SETTINGS = {"SELLERS_CENTER_WORKER_POLL_SECONDS": "300"}
+SETTINGS = {
+    "SELLERS_CENTER_WORKER_POLL_SECONDS": "300",
+    "SELLERS_CENTER_EMBEDDED_WORKER_PROCESSES": "2",
+}
 # Bounds, not expectations: far below the poll interval above.
 FINAL_SECONDS = 30
 # Under the results endpoint's 200 calls a minute.
@@ -55,32 +58,43 @@ def submit_and_wait(client: httpx.Client, sku: str) -> dict[str, object]:
     pytest.fail(f"batch {batch_id} not final in {FINAL_SECONDS} s")
 
 
-def test_the_worker_process_is_woken_restarted_and_stopped_with_serve(tmp_path: Path) -> None:
+def test_the_worker_processes_are_woken_restarted_and_stopped_with_serve(tmp_path: Path) -> None:
     with running_server(tmp_path, settings=SETTINGS) as server:
-        (first,) = wait_for(lambda: worker_pids(server) or None, "a worker process started")
-        assert first in children_of(server.process.pid)
+        first, second = wait_for(
+            lambda: found if len(found := worker_pids(server)) == 2 else None,
+            "two worker processes started",
+        )
+        assert {first, second} <= set(children_of(server.process.pid))
         with server.client(server.demo_key()) as client:
-            # The first batch may be found by the worker's first claim; once it is final the
-            # worker is idle until woken, so the second is claimed only if the API woke it.
-            for sku in ("UNKNOWN-1", "UNKNOWN-2"):
+            # The first batch may be found by a worker's first claim; once it is final the
+            # workers are idle until woken, so the others are claimed only if the API woke
+            # them (each notify wakes the next worker process).
+            for sku in ("UNKNOWN-1", "UNKNOWN-2", "UNKNOWN-3"):
                 assert submit_and_wait(client, sku)["status"] == "completed"
 
             os.kill(first, signal.SIGKILL)
             pids = wait_for(
-                lambda: found if len(found := worker_pids(server)) == 2 else None,
+                lambda: found if len(found := worker_pids(server)) == 3 else None,
                 "the worker process started again",
             )
-            assert pids[0] == first, pids
-            assert pids[1] != first, pids
+            assert pids[:2] == [first, second], pids
+            assert pids[2] not in (first, second), pids
             assert "the worker process ended unasked (exit code -9)" in server.stderr()
-            for sku in ("UNKNOWN-3", "UNKNOWN-4"):
+            for sku in ("UNKNOWN-4", "UNKNOWN-5", "UNKNOWN-6"):
                 assert submit_and_wait(client, sku)["status"] == "completed"
+            # Until it has a session of its own, a starting worker process is still in serve's
+            # process group, and the signal below would reach it too.
+            wait_until(lambda: os.getsid(pids[2]) == pids[2], "the new worker process started")
 
-        # To the whole process group, as systemd or a terminal does: the worker process, in a
-        # session of its own, is stopped by serve alone, once, and not started again.
+        # To the whole process group, as systemd or a terminal does: the worker processes, in
+        # sessions of their own, are stopped by serve alone, once, and not started again.
         os.killpg(server.process.pid, signal.SIGTERM)
         assert server.process.wait(STOP_SECONDS) == 0, server.stderr()
-        wait_until(lambda: not is_running(pids[1]), "the worker process gone", STOP_SECONDS)
+        wait_until(
+            lambda: not any(is_running(pid) for pid in pids[1:]),
+            "the worker processes gone",
+            STOP_SECONDS,
+        )
         assert worker_pids(server) == pids, "no worker process is started while serve stops"
         assert server.stderr().count("ended unasked") == 1, server.stderr()
 

@@ -1,12 +1,15 @@
-"""Wake-ups between ``serve``'s API processes and its worker process on SQLite
-(``engine/wakeup.py``): a notify in one process wakes the other's claim loops once per burst,
-and an API process never fails a submit because the worker is not listening."""
+"""Wake-ups between ``serve``'s API processes and its worker processes on SQLite
+(``engine/wakeup.py``): a notify in one process wakes another's claim loops once per burst, each
+notify wakes one worker process in turn, and an API process never fails a submit because a
+worker is not listening."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,47 @@ async def test_a_socket_it_cannot_bind_leaves_the_worker_polling(
     path = tmp_path / ("x" * 200)  # longer than a Unix socket's address may be
     await DatagramListener(str(path))(Wakeup())  # returns instead of listening
     assert "batch wake-ups: cannot listen on" in caplog.text
+
+
+@contextlib.contextmanager
+def bound(path: Path) -> Iterator[socket.socket]:
+    """A socket receiving at ``path``, as a worker process's listener binds it."""
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(path))
+    receiver.setblocking(False)
+    try:
+        yield receiver
+    finally:
+        receiver.close()
+
+
+def received(receiver: socket.socket) -> int:
+    count = 0
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            receiver.recv(1)
+            count += 1
+    return count
+
+
+def test_each_notify_wakes_one_worker_process_in_turn(tmp_path: Path) -> None:
+    first, second = tmp_path / "wakeup-0", tmp_path / "wakeup-1"
+    announce = DatagramAnnouncer(f"{first}{os.pathsep}{second}")
+    with bound(first) as one, bound(second) as two:
+        seen = []
+        for _ in range(4):
+            announce()
+            seen.append((received(one), received(two)))
+    announce.close()
+
+    assert seen == [(1, 0), (0, 1), (1, 0), (0, 1)]
+
+
+def test_a_worker_process_not_listening_is_passed_over(tmp_path: Path) -> None:
+    restarting, listening_path = tmp_path / "wakeup-0", tmp_path / "wakeup-1"
+    announce = DatagramAnnouncer(f"{restarting}{os.pathsep}{listening_path}")
+    with bound(listening_path) as receiver:
+        for _ in range(3):
+            announce()
+        assert received(receiver) == 3
+    announce.close()

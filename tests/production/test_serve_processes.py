@@ -55,6 +55,8 @@ BRANDS_SAMPLE = (
 )
 COUNTER_FILE = re.compile(r"counter_(\d+)\.db")
 WORKER_STARTED = re.compile(r"Started worker process \[(\d+)\]")
+# serve's default (EMBEDDED_WORKER_PROCESSES).
+EMBEDDED_WORKER_PROCESSES = 2
 FINAL = {"completed", "failed"}
 
 
@@ -224,7 +226,7 @@ def test_serve_with_two_workers_shares_port_metrics_and_stops_cleanly(
         )
         assert sum(per_process.values()) == BRANDS_REQUESTS, per_process
 
-        # (c) serve's worker process applies batches, and /metrics counts what it did.
+        # (c) serve's worker processes apply batches, and /metrics counts what they did.
         batch_id = submit_stocks(base_url, key, "TWO-PROCESSES-1")
         result = wait_until_final(base_url, key, batch_id)
         assert result["status"] == "completed", result
@@ -235,13 +237,14 @@ def test_serve_with_two_workers_shares_port_metrics_and_stops_cleanly(
         )
 
         # (d) SIGTERM: the parent exits with 0 and takes its children with it.
-        (worker,) = WORKER_STARTED.findall(serve.log())
+        workers = [int(pid) for pid in WORKER_STARTED.findall(serve.log())]
+        assert len(workers) == EMBEDDED_WORKER_PROCESSES, serve.log()
         exit_status = serve.terminate(timeout=STOP_SECONDS)
         assert exit_status == 0, f"serve exit status {exit_status}:\n{serve.log()}"
-        children = {*pids, int(worker)}
+        children = {*pids, *workers}
         wait_until(
             lambda: not any(is_running(pid) for pid in children),
-            f"child processes {sorted(children)} gone (API processes, worker process)",
+            f"child processes {sorted(children)} gone (API processes, worker processes)",
             CHILD_EXIT_SECONDS,
         )
 

@@ -130,10 +130,10 @@ def _is_in_memory(url: str) -> bool:
 
 @contextlib.contextmanager
 def _started_worker_process(settings: Settings) -> Iterator[None]:
-    from sellers_center.cli.worker_process import WorkerStartError, worker_process
+    from sellers_center.cli.worker_process import WorkerStartError, worker_processes
 
     try:
-        with worker_process(settings):
+        with worker_processes(settings):
             yield
     except WorkerStartError as error:
         fail(str(error))

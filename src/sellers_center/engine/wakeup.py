@@ -102,26 +102,42 @@ class NotificationListener:
                 await asyncio.wait_for(connection.close(), ANSWER_TIMEOUT_SECONDS)
 
 
-# Where ``serve`` tells its API processes the socket of its worker process: internal, so
-# outside the settings' names (which refuse a variable they do not know).
+# Where ``serve`` tells its API processes the sockets of its worker processes (joined with
+# ``os.pathsep``): internal, so outside the settings' names (which refuse a variable they do
+# not know).
 SOCKET_VARIABLE = "_SELLERS_CENTER_WORKER_SOCKET"
 # Datagrams read per wake-up at most: a burst of submits is one wake-up, not one per batch.
 DATAGRAMS_PER_WAKEUP = 256
 
 
 class DatagramAnnouncer:
-    """Sends one empty datagram to a worker's socket per call, never blocking and never
-    failing: a worker not listening yet (starting, restarting) finds the batch at its first
-    claim, and a full socket buffer already holds wake-ups it has not read."""
+    """Sends one empty datagram per call to one of the worker processes' sockets, each in turn
+    (``paths``: the sockets joined with ``os.pathsep``), never blocking and never failing: a
+    worker not listening yet (starting, restarting) finds the batch at its first claim, and a
+    full socket buffer already holds wake-ups it has not read. A socket nobody listens on is
+    passed over for the next.
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    One worker per batch, not all: each woken worker claims, and on SQLite a claim that finds
+    nothing is still a write transaction, which every other writer waits for. A busy worker
+    claims again as soon as one of its slots is free."""
+
+    def __init__(self, paths: str) -> None:
+        self.paths = [path for path in paths.split(os.pathsep) if path]
+        self._next = 0
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.setblocking(False)
 
     def __call__(self) -> None:
-        with contextlib.suppress(OSError):
-            self._socket.sendto(b"", self.path)
+        for _ in self.paths:  # past those not listening (restarting), to the next
+            path = self.paths[self._next % len(self.paths)]
+            self._next += 1
+            try:
+                self._socket.sendto(b"", path)
+                return
+            except BlockingIOError:
+                return  # its buffer is full of wake-ups it has not read yet
+            except OSError:
+                continue
 
     def close(self) -> None:
         self._socket.close()
