@@ -105,3 +105,28 @@ async def test_a_claim_that_failed_is_tried_again_at_the_next_turn() -> None:
 
     assert await claimer.next() is None
     assert calls == 2
+
+
+async def test_a_claim_made_elsewhere_that_found_nothing_counts_as_the_loops_own() -> None:
+    queue, wakeup, clock = Queue(), Wakeup(), Clock()
+    claimer = claimer_of(queue, wakeup, clock)
+    generation = wakeup.generation  # read before the claim in a batch's transaction
+    claimer.found_nothing(generation)
+    queue.waiting.append("batch")
+
+    unannounced = await claimer.next()
+    wakeup.notify()
+    announced = await claimer.next()
+
+    assert (unannounced, announced, queue.attempts) == (None, "batch", 1)
+
+
+async def test_work_announced_during_a_claim_made_elsewhere_is_claimed() -> None:
+    queue, wakeup, clock = Queue(), Wakeup(), Clock()
+    claimer = claimer_of(queue, wakeup, clock)
+    generation = wakeup.generation
+    queue.waiting.append("batch")
+    wakeup.notify()  # committed after the other claim looked
+    claimer.found_nothing(generation)
+
+    assert (await claimer.next(), queue.attempts) == ("batch", 1)

@@ -20,9 +20,9 @@ error."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,8 @@ from sellers_center.engine.status import RequestStatus
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class Application:
@@ -48,8 +50,16 @@ class Application:
     clock: Clock
     owner: str
 
-    async def apply(self, claimed: ClaimedBatch, body: bytes) -> RequestStatus:
-        """Process the batch and make it final; returns the final status."""
+    async def apply(
+        self,
+        claimed: ClaimedBatch,
+        body: bytes,
+        *,
+        then: Callable[[AsyncSession], Awaitable[T]] | None = None,
+    ) -> tuple[RequestStatus, T | None]:
+        """Process the batch and make it final; returns the final status, and what ``then``
+        returned when the batch's transaction ran it after making the batch final (the worker
+        claims its next batch there: one write transaction fewer per batch)."""
         kind = self.kinds.get(claimed.kind)
         if kind is None:
             raise KindNotServedError(f"batch kind {claimed.kind!r} is not served by this worker")
@@ -61,22 +71,24 @@ class Application:
             parsed = Parsed.of(kind, body)
         except ValidationError as error:
             await self._fail_invalid(claimed, payload.items_of(body), error)
-            return RequestStatus.FAILED
+            return RequestStatus.FAILED, None
         context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
         items = await self._prepare(kind, context, parsed.typed)
 
-        async def whole(session: AsyncSession) -> None:
+        async def whole(session: AsyncSession) -> T | None:
             applied = await process_items(session, kind, context, items)
             await self._finish(session, claimed, parsed.results(applied))
+            return None if then is None else await then(session)
 
-        async def in_halves(session: AsyncSession) -> None:
+        async def in_halves(session: AsyncSession) -> T | None:
             isolation = _Isolation(session, kind, context, parsed.positions)
             applied = await isolation.in_halves(items, 0)
             isolation.check_not_systemic()
             await self._finish(session, claimed, parsed.results(applied))
+            return None if then is None else await then(session)
 
         try:
-            await self.unit.write(whole)
+            following = await self.unit.write(whole)
         except Exception as error:
             if fault.is_infrastructure(error):
                 raise
@@ -86,8 +98,8 @@ class Application:
                 type(error).__name__,
                 extra={"batch_id": str(claimed.id), "kind": claimed.kind},
             )
-            await self.unit.write(in_halves)
-        return RequestStatus.COMPLETED
+            following = await self.unit.write(in_halves)
+        return RequestStatus.COMPLETED, following
 
     async def _prepare(
         self, kind: BatchKind, context: BatchContext, items: Sequence[Any]

@@ -51,6 +51,12 @@ class Claimer(Generic[T]):
                 self._found_nothing = (generation, self._monotonic())
             return claimed
 
+    def found_nothing(self, generation: int) -> None:
+        """A claim made elsewhere (in a batch's own transaction) found nothing, as of the
+        announcement count ``generation`` read before it: the next claim waits as after one of
+        its own."""
+        self._found_nothing = (generation, self._monotonic())
+
     def _is_pointless(self) -> bool:
         if self._found_nothing is None:
             return False

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from sellers_center.clock import Clock
 from sellers_center.db import Database, UnitOfWork
 from sellers_center.engine import repository
@@ -126,7 +128,7 @@ class Worker:
         claim = await self._claim()
         if claim is None:
             return False
-        await self._process(*claim)
+        await self._process(*claim, claim_next=False)
         return True
 
     async def run_maintenance(self) -> None:
@@ -139,7 +141,9 @@ class Worker:
             try:
                 claimed = await self.claimer.next()
                 if claimed is not None:
-                    await self._process(*claimed)
+                    # Each batch's transaction claims the next one, while there are any.
+                    while claimed is not None:
+                        claimed = await self._process(*claimed, claim_next=True)
                     failing = False
                     continue
                 if failing:
@@ -154,23 +158,39 @@ class Worker:
             await self.wakeup.wait(self.config.poll_seconds)
 
     async def _claim(self) -> tuple[ClaimedBatch, bytes] | None:
-        now = self.clock.now()
         async with self.unit.write() as session:
-            claimed = await repository.claim_next(
-                session, owner=self.name, now=now, lease_until=self.leases.end()
-            )
-            if claimed is None:
-                return None
-            return claimed, await repository.load_payload(session, claimed.id)
+            return await self._claim_in(session)
 
-    async def _process(self, claimed: ClaimedBatch, body: bytes) -> None:
+    async def _claim_in(self, session: AsyncSession) -> tuple[ClaimedBatch, bytes] | None:
+        """The next batch, claimed in ``session``'s transaction, and its payload. None while
+        stopping: a claim now would only be given back."""
+        if self._stopping.is_set():
+            return None
+        generation = self.wakeup.generation
+        claimed = await repository.claim_next(
+            session, owner=self.name, now=self.clock.now(), lease_until=self.leases.end()
+        )
+        if claimed is None:
+            self.claimer.found_nothing(generation)
+            return None
+        return claimed, await repository.load_payload(session, claimed.id)
+
+    async def _process(
+        self, claimed: ClaimedBatch, body: bytes, *, claim_next: bool
+    ) -> tuple[ClaimedBatch, bytes] | None:
+        """Apply the batch; with ``claim_next``, its transaction also claims the next batch
+        (one write transaction fewer per batch: on SQLite each one takes the database's write
+        lock), which is returned to be processed next."""
+        following = None
         started = time.perf_counter()
         heartbeat = asyncio.create_task(self.leases.heartbeat(claimed))
         budget = asyncio.timeout(self.config.budget_seconds)
         context = {"batch_id": str(claimed.id), "kind": claimed.kind, "attempt": claimed.attempts}
         try:
             async with budget:
-                outcome = await self.application.apply(claimed, body)
+                outcome, following = await self.application.apply(
+                    claimed, body, then=self._claim_in if claim_next else None
+                )
         except LeaseLostError:
             log.warning("batch %s: lease lost, leaving it to its new owner", claimed.id)
         except asyncio.CancelledError:
@@ -197,3 +217,4 @@ class Worker:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await heartbeat
+        return following
