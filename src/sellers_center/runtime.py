@@ -171,7 +171,7 @@ class Runtime:
     def worker_config(self) -> WorkerConfig:
         settings = self.settings
         return WorkerConfig(
-            concurrency=settings.worker_concurrency,
+            concurrency=settings.claim_loops,
             lease_seconds=settings.lease_seconds,
             poll_seconds=settings.worker_poll_seconds,
             maintenance_seconds=settings.maintenance_interval_seconds,

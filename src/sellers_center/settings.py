@@ -96,7 +96,16 @@ class Settings(BaseSettings):
         gt=0,
         description="How long an Idempotency-Key answers with its batch (docs/api.md).",
     )
-    worker_concurrency: int = Field(default=4, ge=1, le=256)
+    worker_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description=(
+            "Batches one worker process handles at once. Default: 1 on SQLite, whose writers "
+            "take turns on one lock (a second claim loop in the same process ran its parsing "
+            "inside the first one's turn and stretched it), 4 on PostgreSQL."
+        ),
+    )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a claim lasts unrenewed."
     )
@@ -242,6 +251,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def claim_loops(self) -> int:
+        """``WORKER_CONCURRENCY``, or its default for the database."""
+        if self.worker_concurrency is not None:
+            return self.worker_concurrency
+        return 1 if self.is_sqlite else 4
 
     def check_rate_limit_buckets(self, buckets: Iterable[str]) -> None:
         """Refuse RATE_LIMITS naming a bucket no endpoint counts against (a typo would leave

@@ -10,6 +10,7 @@ import pytest
 
 from sellers_center.engine.claimer import Claimer
 from sellers_center.engine.wakeup import Wakeup
+from sellers_center.settings import Settings
 
 POLL_SECONDS = 0.5
 
@@ -130,3 +131,22 @@ async def test_work_announced_during_a_claim_made_elsewhere_is_claimed() -> None
     claimer.found_nothing(generation)
 
     assert (await claimer.next(), queue.attempts) == ("batch", 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "configured", "loops"),
+    [
+        ("sqlite+aiosqlite:///var/x.db", None, 1),
+        ("postgresql+asyncpg://postgres@localhost/x", None, 4),
+        ("sqlite+aiosqlite:///var/x.db", 3, 3),
+        ("postgresql+asyncpg://postgres@localhost/x", 2, 2),
+    ],
+)
+def test_claim_loops_per_worker_process_default_by_database(
+    url: str, configured: int | None, loops: int
+) -> None:
+    """On SQLite one: its writers take turns on one lock, and a second loop in the same process
+    ran its CPU work inside the first one's turn."""
+    settings = Settings(database_url=url, worker_concurrency=configured)
+
+    assert settings.claim_loops == loops
