@@ -1,7 +1,7 @@
-"""A kind's ``prepare`` step (engine/kind.py): it runs in a read transaction before the batch's
-write transaction, ``process`` gets what it returns, and a ``prepare`` that fails never loses
-the batch: an item fault leaves the typed items to ``process``, a database fault is an attempt
-that failed."""
+"""A kind's ``prepare`` step (engine/kind.py): on SQLite it runs in a read transaction before
+the batch's write transaction, ``process`` gets what it returns, and a ``prepare`` that fails
+never loses the batch: an item fault leaves the typed items to ``process``, a database fault is
+an attempt that failed. On PostgreSQL ``process`` does that work in its transaction."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from sellers_center.runtime import Runtime
 from tests.engine import echo_kind
 from tests.engine.echo_kind import EchoItem
 from tests.engine.helpers import applied_values, batch_row, submit
-from tests.support import BOTH_BACKENDS, SellerKey
+from tests.support import SellerKey
 
-pytestmark = BOTH_BACKENDS
+ON_SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def echo_with(runtime: Runtime, prepare: PrepareItems) -> None:
@@ -31,6 +31,7 @@ def echo_with(runtime: Runtime, prepare: PrepareItems) -> None:
     )
 
 
+@ON_SQLITE
 async def test_prepare_reads_outside_the_write_transaction_and_process_gets_its_items(
     runtime: Runtime, seller: SellerKey
 ) -> None:
@@ -57,6 +58,7 @@ async def test_prepare_reads_outside_the_write_transaction_and_process_gets_its_
     assert await applied_values(runtime.database, batch_id) == ["A", "BAD"]
 
 
+@ON_SQLITE
 async def test_items_prepare_fails_on_are_applied_as_they_were(
     runtime: Runtime, seller: SellerKey, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,6 +82,7 @@ async def test_items_prepare_fails_on_are_applied_as_they_were(
     ]
 
 
+@ON_SQLITE
 async def test_a_prepare_that_loses_the_database_fails_the_attempt(
     runtime: Runtime, seller: SellerKey
 ) -> None:
@@ -99,3 +102,26 @@ async def test_a_prepare_that_loses_the_database_fails_the_attempt(
     assert (row.status, row.attempts) == ("retry", 1)
     assert row.last_error is not None
     assert "reset by peer" in row.last_error
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_on_postgresql_process_gets_the_typed_items_in_its_own_transaction(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    called: list[str] = []
+
+    async def prepare(
+        session: AsyncSession, context: BatchContext, items: Sequence[EchoItem]
+    ) -> list[EchoItem]:
+        called.append("prepare")
+        return [item.model_copy(update={"value": item.value.upper()}) for item in items]
+
+    echo_with(runtime, prepare)
+    body = {"items": [{"value": "a"}, {"value": "bad"}]}
+    batch_id = await submit(runtime.database, seller.seller_id, body, runtime.clock.now())
+
+    assert await runtime.worker().run_once() is True
+
+    assert called == []
+    assert await applied_values(runtime.database, batch_id) == ["a"]  # "bad" refused as typed

@@ -105,9 +105,13 @@ class Application:
         self, kind: BatchKind, context: BatchContext, items: Sequence[Any]
     ) -> Sequence[Any]:
         """The items as the kind's ``process`` takes them: through its ``prepare`` first when it
-        has one. Trouble reaching the database fails the attempt; any other error leaves the
-        typed items for ``process``, whose transaction finds the items at fault."""
-        if kind.prepare is None or not items:
+        has one, on SQLite. Trouble reaching the database fails the attempt; any other error
+        leaves the typed items for ``process``, whose transaction finds the items at fault.
+
+        On PostgreSQL the work stays in the write transaction: nothing there waits for it (the
+        products kind locks its rows after its checks), and a transaction of its own would cost
+        round trips and the server's CPU, which the workers share with it."""
+        if kind.prepare is None or not items or not self.unit.database.is_sqlite:
             return items
         try:
             async with self.unit.read() as session:

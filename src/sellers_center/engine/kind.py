@@ -96,8 +96,8 @@ class BatchKind:
     bounds are the kind's item limits. ``process`` runs inside the worker's transaction and must
     return one outcome per item, in order; it may write but never commit.
 
-    ``prepare``, when a kind has one, does the work on the items that needs no write, in a read
-    transaction before the write one (on SQLite, outside the database's one write lock): it
+    ``prepare``, when a kind has one, does the work on the items that needs no write, on SQLite
+    in a read transaction before the write one (outside the database's one write lock): it
     returns one item per item, in order, which ``process`` is given instead. What it read may
     have changed before the write transaction, so ``process`` confirms what it relies on; and
     it takes the typed items too, which it is given when ``prepare`` raised (a fault of one item
