@@ -7,12 +7,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from sellers_center.engine import repository
+from sellers_center.engine.worker import Worker
 from sellers_center.runtime import Runtime
 from tests.engine.helpers import WAIT_SECONDS, batch_row, effects, eventually, submit
 from tests.support import BOTH_BACKENDS, SellerKey
@@ -47,6 +52,26 @@ def transactions_of(runtime: Runtime) -> Iterator[dict[int, list[str]]]:
         event.remove(engine, "begin", begun)
 
 
+def one_loop_worker(runtime: Runtime) -> Worker:
+    """One claim loop, so that the transactions come one after another, which never polls:
+    a claim it makes was announced or chained."""
+    config = dataclasses.replace(runtime.worker_config(), concurrency=1, poll_seconds=300)
+    return runtime.worker(config)
+
+
+async def run_until_final(runtime: Runtime, worker: Worker, batches: list[uuid.UUID]) -> None:
+    running = asyncio.create_task(worker.run())
+
+    async def all_final() -> bool:
+        rows = [await batch_row(runtime.database, batch) for batch in batches]
+        return all(row.status == "completed" for row in rows)
+
+    await eventually(all_final)
+    worker.stop()
+    async with asyncio.timeout(WAIT_SECONDS):
+        await running
+
+
 async def test_a_backlog_is_applied_with_each_next_claim_in_the_last_batchs_transaction(
     runtime: Runtime, seller: SellerKey
 ) -> None:
@@ -55,20 +80,10 @@ async def test_a_backlog_is_applied_with_each_next_claim_in_the_last_batchs_tran
         await submit(runtime.database, seller.seller_id, {"items": [{"value": v}]}, now)
         for v in ("a", "b", "c")
     ]
-    # One claim loop, so that the transactions come one after another.
-    worker = runtime.worker(dataclasses.replace(runtime.worker_config(), concurrency=1))
+    worker = one_loop_worker(runtime)
 
     with transactions_of(runtime) as seen:
-        running = asyncio.create_task(worker.run())
-
-        async def all_final() -> bool:
-            rows = [await batch_row(runtime.database, batch) for batch in batches]
-            return all(row.status == "completed" for row in rows)
-
-        await eventually(all_final)
-        worker.stop()
-        async with asyncio.timeout(WAIT_SECONDS):
-            await running
+        await run_until_final(runtime, worker, batches)
 
     # The claim that found "a"; then each batch's transaction with the claim of the next,
     # the last one's finding nothing (on PostgreSQL after trying both of its statements, the
@@ -85,3 +100,37 @@ async def test_a_backlog_is_applied_with_each_next_claim_in_the_last_batchs_tran
         [(0, "b")],
         [(0, "c")],
     ]
+
+
+async def test_a_chained_claim_that_fails_leaves_the_batch_before_it_applied(
+    runtime: Runtime,
+    seller: SellerKey,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = runtime.clock.now()
+    batches = [
+        await submit(runtime.database, seller.seller_id, {"items": [{"value": v}]}, now)
+        for v in ("a", "b")
+    ]
+    load_payload = repository.load_payload
+    loads = 0
+
+    async def second_load_fails(session: AsyncSession, batch_id: uuid.UUID) -> bytes:
+        nonlocal loads
+        loads += 1
+        if loads == 2:  # the claim of "b" in the transaction of "a"
+            raise RuntimeError("the payload could not be read")
+        return await load_payload(session, batch_id)
+
+    monkeypatch.setattr(repository, "load_payload", second_load_fails)
+
+    await run_until_final(runtime, one_loop_worker(runtime), batches)
+
+    rows = [await batch_row(runtime.database, batch) for batch in batches]
+    assert [(row.status, row.attempts) for row in rows] == [("completed", 1), ("completed", 1)]
+    assert [await effects(runtime.database, batch) for batch in batches] == [[(0, "a")], [(0, "b")]]
+    assert loads == 3  # "b" claimed again on its own
+    assert (
+        "claiming the next batch in the last one's transaction failed (RuntimeError" in caplog.text
+    )

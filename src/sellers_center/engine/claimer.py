@@ -1,4 +1,6 @@
-"""One claim at a time per worker process, and no claim while nothing new can have arrived.
+"""The claims a worker process's idle loops make: one at a time, and none while nothing new can
+have arrived. (A loop with work in hand claims its next batch in that batch's own transaction,
+outside these turns: ``Worker._process``.)
 
 Every new batch wakes all of a process's claim loops. Each used to claim at once: on SQLite
 every claim is a write transaction (``BEGIN IMMEDIATE``, the claiming UPDATE, ``COMMIT``) that

@@ -18,6 +18,9 @@ from sellers_center.telemetry.metrics import BATCHES
 log = logging.getLogger(__name__)
 
 SHUT_DOWN = "its worker shut down before finishing; the attempt does not count"
+NOT_STARTED = (
+    "claimed together with the batch before it, whose attempt failed; the attempt does not count"
+)
 # Renewals per lease period: one lost renewal (the database briefly away) still leaves time.
 BEATS_PER_LEASE = 3
 
@@ -55,9 +58,10 @@ class Leases:
                 log.warning("batch %s: lease could not be renewed", claimed.id)
                 return
 
-    async def give_back_unfinished(self, claimed: ClaimedBatch) -> None:
-        """Return a batch this worker stops working on (shutdown), claimable by others at once;
-        the attempt does not count."""
+    async def give_back_unfinished(self, claimed: ClaimedBatch, reason: str = SHUT_DOWN) -> None:
+        """Return a batch this worker stops working on (shutdown; ``reason`` says why),
+        claimable by others at once; the attempt does not count. A batch this worker does not
+        hold (any more) is left as it is."""
         now = self.clock.now()
         try:
             async with self.unit.write() as session:
@@ -66,7 +70,7 @@ class Leases:
                     batch_id=claimed.id,
                     owner=self.owner,
                     available_at=now,
-                    error=SHUT_DOWN,
+                    error=reason,
                     now=now,
                     count_attempt=False,
                 )
@@ -75,4 +79,4 @@ class Leases:
             return
         if released:
             BATCHES.labels(claimed.kind, RequestStatus.RETRY).inc()
-            log.warning("batch %s: given back unfinished at shutdown", claimed.id)
+            log.warning("batch %s: given back unfinished (%s)", claimed.id, reason)

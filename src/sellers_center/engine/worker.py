@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -25,12 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sellers_center.clock import Clock
 from sellers_center.db import Database, UnitOfWork
-from sellers_center.engine import repository
+from sellers_center.engine import fault, repository
 from sellers_center.engine.application import Application
 from sellers_center.engine.claimer import Claimer
 from sellers_center.engine.fault import AttemptFailure, LeaseLostError
 from sellers_center.engine.kind import KindRegistry
-from sellers_center.engine.lease import Leases
+from sellers_center.engine.lease import NOT_STARTED, Leases
 from sellers_center.engine.maintenance import Maintenance, MaintenanceStep
 from sellers_center.engine.repository import ClaimedBatch
 from sellers_center.engine.retry import Retries, RetryPolicy, over_budget
@@ -175,6 +176,26 @@ class Worker:
             return None
         return claimed, await repository.load_payload(session, claimed.id)
 
+    async def _claim_following(
+        self, session: AsyncSession, claimed: list[ClaimedBatch]
+    ) -> tuple[ClaimedBatch, bytes] | None:
+        """``_claim_in`` at the end of a batch's transaction, in a savepoint: a claim that fails
+        must not undo the batch it follows (the loop then claims on its own). What it claimed
+        is also put in ``claimed``, so that it can be given back should that transaction
+        commit while its caller is stopped."""
+        try:
+            async with session.begin_nested():
+                following = await self._claim_in(session)
+        except Exception as error:
+            log.warning(
+                "claiming the next batch in the last one's transaction failed (%s)",
+                fault.describe(error),
+            )
+            return None
+        if following is not None:
+            claimed.append(following[0])
+        return following
+
     async def _process(
         self, claimed: ClaimedBatch, body: bytes, *, claim_next: bool
     ) -> tuple[ClaimedBatch, bytes] | None:
@@ -182,21 +203,25 @@ class Worker:
         (one write transaction fewer per batch: on SQLite each one takes the database's write
         lock), which is returned to be processed next."""
         following = None
+        chained: list[ClaimedBatch] = []
         started = time.perf_counter()
         heartbeat = asyncio.create_task(self.leases.heartbeat(claimed))
         budget = asyncio.timeout(self.config.budget_seconds)
         context = {"batch_id": str(claimed.id), "kind": claimed.kind, "attempt": claimed.attempts}
         try:
             async with budget:
+                then = functools.partial(self._claim_following, claimed=chained)
                 outcome, following = await self.application.apply(
-                    claimed, body, then=self._claim_in if claim_next else None
+                    claimed, body, then=then if claim_next else None
                 )
         except LeaseLostError:
             log.warning("batch %s: lease lost, leaving it to its new owner", claimed.id)
         except asyncio.CancelledError:
             # Shutting down with the batch unfinished: its transaction rolled back; hand it
-            # over at once, shielded from a second cancellation.
-            await asyncio.shield(self.leases.give_back_unfinished(claimed))
+            # over at once, shielded from a second cancellation. (So is the batch it claimed,
+            # should its transaction have committed all the same; if not, this changes nothing.)
+            for batch in (claimed, *chained):
+                await asyncio.shield(self.leases.give_back_unfinished(batch))
             raise
         except Exception as error:
             if isinstance(error, TimeoutError) and budget.expired():
@@ -208,6 +233,8 @@ class Worker:
             # Shielded: a shutdown arriving now must not leave the batch held until its lease
             # expires.
             outcome = await asyncio.shield(self.retries.give_back(claimed, self.name, failure))
+            for batch in chained:  # claimed by a transaction that may have committed (above)
+                await asyncio.shield(self.leases.give_back_unfinished(batch, NOT_STARTED))
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
         else:
             PROCESSING.labels(claimed.kind, outcome).observe(time.perf_counter() - started)
@@ -217,4 +244,9 @@ class Worker:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await heartbeat
+        task = asyncio.current_task()
+        if following is not None and task is not None and task.cancelling():
+            # Cancelled while the heartbeat ended: the batch claimed next goes back unstarted.
+            await asyncio.shield(self.leases.give_back_unfinished(following[0]))
+            raise asyncio.CancelledError
         return following
