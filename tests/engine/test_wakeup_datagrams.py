@@ -130,11 +130,33 @@ def test_each_notify_wakes_one_worker_process_in_turn(tmp_path: Path) -> None:
     assert seen == [(1, 0), (0, 1), (1, 0), (0, 1)]
 
 
-def test_a_worker_process_not_listening_is_passed_over(tmp_path: Path) -> None:
+@pytest.mark.parametrize("left", ["no socket yet", "a killed worker's socket"])
+def test_a_worker_process_not_listening_is_passed_over(tmp_path: Path, left: str) -> None:
     restarting, listening_path = tmp_path / "wakeup-0", tmp_path / "wakeup-1"
+    if left == "a killed worker's socket":
+        with bound(restarting):
+            pass  # closed, its file left behind: sending to it is refused
+        assert restarting.is_socket()
     announce = DatagramAnnouncer(f"{restarting}{os.pathsep}{listening_path}")
     with bound(listening_path) as receiver:
         for _ in range(3):
             announce()
         assert received(receiver) == 3
+    announce.close()
+
+
+def test_a_worker_process_behind_on_its_wake_ups_is_passed_over(tmp_path: Path) -> None:
+    behind, other = tmp_path / "wakeup-0", tmp_path / "wakeup-1"
+    announce = DatagramAnnouncer(f"{behind}{os.pathsep}{other}")
+    with bound(behind) as unread, bound(other) as receiver:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as filler:
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                while True:  # until its buffer is full
+                    filler.sendto(b"", str(behind))
+        for _ in range(2):
+            announce()
+
+        assert received(receiver) == 2
+        assert received(unread) > 0  # what the filler left, read at last
     announce.close()

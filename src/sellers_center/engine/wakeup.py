@@ -2,7 +2,7 @@
 
 In one process a submit wakes the claim loops directly. Across processes, PostgreSQL announces
 every committed batch (``NotificationListener``); on SQLite the API processes of a ``serve``
-send a datagram to its worker process's socket (``DatagramListener``).
+send a datagram to one of its worker processes' sockets in turn (``DatagramListener``).
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ class DatagramAnnouncer:
     """Sends one empty datagram per call to one of the worker processes' sockets, each in turn
     (``paths``: the sockets joined with ``os.pathsep``), never blocking and never failing: a
     worker not listening yet (starting, restarting) finds the batch at its first claim, and a
-    full socket buffer already holds wake-ups it has not read. A socket nobody listens on is
-    passed over for the next.
+    full socket buffer already holds wake-ups it has not read. A socket nobody listens on, or
+    whose buffer is full, is passed over for the next.
 
     One worker per batch, not all: each woken worker claims, and on SQLite a claim that finds
     nothing is still a write transaction, which every other writer waits for. A busy worker
@@ -128,16 +128,14 @@ class DatagramAnnouncer:
         self._socket.setblocking(False)
 
     def __call__(self) -> None:
-        for _ in self.paths:  # past those not listening (restarting), to the next
+        # Past a worker not listening (restarting) or behind (its buffer full of wake-ups it
+        # has not read), to the next.
+        for _ in self.paths:
             path = self.paths[self._next % len(self.paths)]
             self._next += 1
-            try:
+            with contextlib.suppress(OSError):
                 self._socket.sendto(b"", path)
                 return
-            except BlockingIOError:
-                return  # its buffer is full of wake-ups it has not read yet
-            except OSError:
-                continue
 
     def close(self) -> None:
         self._socket.close()
