@@ -50,7 +50,7 @@ RESTART_MAX_SECONDS = 30.0
 HEALTHY_RUN_SECONDS = 60.0
 # After its shutdown grace period, a worker process gets this long to give batches back.
 STOP_MARGIN_SECONDS = 10.0
-# serve waits this long at most for its first worker process to be ready before it serves.
+# serve waits this long at most for its worker processes to be ready before it serves.
 READY_SECONDS = 60.0
 
 
@@ -77,8 +77,9 @@ def worker_processes(settings: Settings) -> Iterator[list[WorkerProcess]]:
         try:
             for process in processes:
                 readies.append(process.launch())
+            deadline = time.monotonic() + READY_SECONDS  # for all: they start side by side
             for process, ready in zip(processes, readies, strict=True):
-                process.wait_ready(ready)
+                process.wait_ready(ready, max(0.0, deadline - time.monotonic()))
         finally:
             for ready in readies:
                 ready.close()
@@ -129,20 +130,20 @@ class WorkerProcess:
     def start(self) -> None:
         """Start the process and wait until it is ready to claim, so that the API never
         answers as healthy while nothing would apply its batches (raises WorkerStartError)."""
-        self.wait_ready(self.launch())
+        self.wait_ready(self.launch(), READY_SECONDS)
 
     def launch(self) -> Connection:
         """Start the process; ``wait_ready`` with what this returns waits until it is ready
         (several are launched first, so that they start side by side)."""
         return self._spawn()
 
-    def wait_ready(self, ready: Connection) -> None:
-        """Wait until the launched process is ready (raises WorkerStartError when it ended
-        first), then watch it."""
+    def wait_ready(self, ready: Connection, seconds: float) -> None:
+        """Wait until the launched process is ready, ``seconds`` at most (raises
+        WorkerStartError when it ended first), then watch it."""
         try:
             process = self._process
             assert process is not None
-            multiprocessing.connection.wait([ready, process.sentinel], READY_SECONDS)
+            multiprocessing.connection.wait([ready, process.sentinel], seconds)
             told = _told_ready(ready)
             if told is False or (told is None and not process.is_alive()):
                 process.join(READY_SECONDS)
