@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -276,3 +277,23 @@ async def test_items_checked_before_the_seller_lost_their_brand_are_checked_agai
 
     assert upserted.outcomes == [ItemOutcome((messages.brand_not_allowed(BRAND),))]
     assert (upserted.created, upserted.changed) == ([], [])
+
+
+async def test_items_checked_against_the_current_catalogue_and_brands_are_not_checked_again(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    """What ``check_items`` found stands while its basis does (the checks left the write
+    transaction for that): here an error it could not have found shows it was not redone."""
+    item = UpsertProductItemSchema.model_validate(jacket())
+    context = BatchContext(uuid.uuid4(), seller.seller_id, runtime.clock.now())
+    catalog = CatalogCache()
+    async with runtime.unit.read() as session:
+        (checked,) = await products.check_items(session, context, [item], catalog_cache=catalog)
+    marked = dataclasses.replace(checked, errors=("found before the transaction",))
+
+    async with runtime.unit.write() as session:
+        upserted = await products.upsert_products(
+            session, context, [marked], catalog_cache=catalog, policy=PUBLICATION
+        )
+
+    assert upserted.outcomes == [ItemOutcome(("found before the transaction",))]
