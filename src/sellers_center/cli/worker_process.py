@@ -132,11 +132,6 @@ class WorkerProcess:
         answers as healthy while nothing would apply its batches (raises WorkerStartError)."""
         self.wait_ready(self.launch(), READY_SECONDS)
 
-    def launch(self) -> Connection:
-        """Start the process; ``wait_ready`` with what this returns waits until it is ready
-        (several are launched first, so that they start side by side)."""
-        return self._spawn()
-
     def wait_ready(self, ready: Connection, seconds: float) -> None:
         """Wait until the launched process is ready, ``seconds`` at most (raises
         WorkerStartError when it ended first), then watch it."""
@@ -188,8 +183,9 @@ class WorkerProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(process.pid, signum)
 
-    def _spawn(self) -> Connection:
-        """Start a worker process; returns the end of a pipe it writes to once it is ready."""
+    def launch(self) -> Connection:
+        """Start a worker process; returns the end of a pipe it writes to once it is ready, for
+        ``wait_ready`` (several are launched first, so that they start side by side)."""
         ready, tell_ready = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=self.target,
@@ -239,7 +235,7 @@ class WorkerProcess:
                     if self._stopping.is_set():
                         return
                     try:
-                        self._spawn().close()  # claims as soon as it can; nothing waits
+                        self.launch().close()  # claims as soon as it can; nothing waits
                         break
                     except Exception:
                         log.exception("starting the worker process failed; trying in %g s", delay)
