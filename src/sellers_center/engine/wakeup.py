@@ -118,8 +118,9 @@ class DatagramAnnouncer:
     whose buffer is full, is passed over for the next.
 
     One worker per batch, not all: each woken worker claims, and on SQLite a claim that finds
-    nothing is still a write transaction, which every other writer waits for. A busy worker
-    claims again as soon as one of its slots is free."""
+    nothing is still a write transaction, which every other writer waits for. A worker busy
+    with a batch claims the next one in that batch's transaction, as it ends (meanwhile the
+    other may be idle: the price of not waking both)."""
 
     def __init__(self, paths: str) -> None:
         self.paths = [path for path in paths.split(os.pathsep) if path]
