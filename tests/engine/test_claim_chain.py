@@ -134,3 +134,39 @@ async def test_a_chained_claim_that_fails_leaves_the_batch_before_it_applied(
     assert (
         "claiming the next batch in the last one's transaction failed (RuntimeError" in caplog.text
     )
+
+
+class FailingOnceAfterCommit:
+    """The worker's application, whose first apply raises after its transaction committed (a
+    time budget running out as the commit ends)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.applied = 0
+
+    async def apply(self, claimed: Any, body: bytes, *, then: Any = None) -> Any:
+        result = await self.inner.apply(claimed, body, then=then)
+        self.applied += 1
+        if self.applied == 1:
+            raise TimeoutError("the budget ran out as the commit ended")
+        return result
+
+
+async def test_a_batch_claimed_by_an_attempt_that_failed_after_committing_is_given_back(
+    runtime: Runtime, seller: SellerKey
+) -> None:
+    now = runtime.clock.now()
+    batches = [
+        await submit(runtime.database, seller.seller_id, {"items": [{"value": v}]}, now)
+        for v in ("a", "b")
+    ]
+    worker = one_loop_worker(runtime)
+    worker.application = FailingOnceAfterCommit(worker.application)  # type: ignore[assignment]
+
+    # Without the give-back, "b" would stay held until its lease expired (30 s).
+    await run_until_final(runtime, worker, batches)
+
+    rows = [await batch_row(runtime.database, batch) for batch in batches]
+    # "b" went back unstarted: its one attempt is the one that applied it.
+    assert [(row.status, row.attempts) for row in rows] == [("completed", 1), ("completed", 1)]
+    assert [await effects(runtime.database, batch) for batch in batches] == [[(0, "a")], [(0, "b")]]
