@@ -52,6 +52,13 @@ def transactions_of(runtime: Runtime) -> Iterator[dict[int, list[str]]]:
         event.remove(engine, "begin", begun)
 
 
+async def one_item_batches(runtime: Runtime, seller: SellerKey, *values: str) -> list[uuid.UUID]:
+    """An echo batch of one item per value, submitted in order."""
+    now = runtime.clock.now()
+    body = [{"items": [{"value": value}]} for value in values]
+    return [await submit(runtime.database, seller.seller_id, each, now) for each in body]
+
+
 def one_loop_worker(runtime: Runtime) -> Worker:
     """One claim loop, so that the transactions come one after another, which never polls:
     a claim it makes was announced or chained."""
@@ -75,11 +82,7 @@ async def run_until_final(runtime: Runtime, worker: Worker, batches: list[uuid.U
 async def test_a_backlog_is_applied_with_each_next_claim_in_the_last_batchs_transaction(
     runtime: Runtime, seller: SellerKey
 ) -> None:
-    now = runtime.clock.now()
-    batches = [
-        await submit(runtime.database, seller.seller_id, {"items": [{"value": v}]}, now)
-        for v in ("a", "b", "c")
-    ]
+    batches = await one_item_batches(runtime, seller, "a", "b", "c")
     worker = one_loop_worker(runtime)
 
     with transactions_of(runtime) as seen:
@@ -108,11 +111,7 @@ async def test_a_chained_claim_that_fails_leaves_the_batch_before_it_applied(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    now = runtime.clock.now()
-    batches = [
-        await submit(runtime.database, seller.seller_id, {"items": [{"value": v}]}, now)
-        for v in ("a", "b")
-    ]
+    batches = await one_item_batches(runtime, seller, "a", "b")
     load_payload = repository.load_payload
     loads = 0
 
@@ -155,11 +154,7 @@ class FailingOnceAfterCommit:
 async def test_a_batch_claimed_by_an_attempt_that_failed_after_committing_is_given_back(
     runtime: Runtime, seller: SellerKey
 ) -> None:
-    now = runtime.clock.now()
-    batches = [
-        await submit(runtime.database, seller.seller_id, {"items": [{"value": v}]}, now)
-        for v in ("a", "b")
-    ]
+    batches = await one_item_batches(runtime, seller, "a", "b")
     worker = one_loop_worker(runtime)
     worker.application = FailingOnceAfterCommit(worker.application)  # type: ignore[assignment]
 
