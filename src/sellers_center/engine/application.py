@@ -75,17 +75,18 @@ class Application:
         context = BatchContext(claimed.id, claimed.seller_id, self.clock.now())
         items = await self._prepare(kind, context, parsed.typed)
 
-        async def whole(session: AsyncSession) -> T | None:
-            applied = await process_items(session, kind, context, items)
+        async def finished(session: AsyncSession, applied: Sequence[ItemOutcome]) -> T | None:
             await self._finish(session, claimed, parsed.results(applied))
             return None if then is None else await then(session)
+
+        async def whole(session: AsyncSession) -> T | None:
+            return await finished(session, await process_items(session, kind, context, items))
 
         async def in_halves(session: AsyncSession) -> T | None:
             isolation = _Isolation(session, kind, context, parsed.positions)
             applied = await isolation.in_halves(items, 0)
             isolation.check_not_systemic()
-            await self._finish(session, claimed, parsed.results(applied))
-            return None if then is None else await then(session)
+            return await finished(session, applied)
 
         try:
             following = await self.unit.write(whole)
